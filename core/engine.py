@@ -1,0 +1,134 @@
+"""What an engine backend is: compile bytes, instantiate with callables, call an export, map traps.
+
+Everything else (validation, linking by signature, VMLogic, outcomes) is the core's.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from .limits import VMLimits
+from .memory import GuestMemory
+
+WASM_TRAP_KINDS = frozenset(
+    {
+        "StackOverflow",
+        "MemoryOutOfBounds",
+        "HeapMisaligned",
+        "TableAccessOutOfBounds",
+        "IndirectCallToNull",
+        "BadSignature",
+        "IllegalArithmetic",
+        "Unreachable",
+        "UnalignedAtomic",
+        "Indeterminate",
+    }
+)
+
+
+class Capability(str, enum.Enum):
+    """What an engine can enforce; checked when a runtime is assembled."""
+
+    FUEL = "fuel"  # max_gas
+    MEMORY_LIMIT = "memory_limit"  # max_memory_pages as a hard memory.grow cap
+    STACK_LIMIT = "stack_limit"  # max_stack_size
+    INTERRUPTION = "interruption"  # stop a running guest from outside
+    SERIALIZATION = "serialization"  # serialized modules for the cache
+
+
+@attrs.frozen
+class EngineConfig:
+    limits: VMLimits
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ImportSpec:
+    module: str
+    name: str
+    kind: str  # "func" | "memory" | "table" | "global" | "tag"
+    params: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ExportSpec:
+    name: str
+    kind: str
+    params: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class HostImport:
+    """One bound import: the callable receives raw wasm ints and returns a raw wasm int or None."""
+
+    module: str
+    name: str
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    func: Callable[..., int | None]
+
+
+class EngineTrap(Exception):
+    """A guest trap, classified: ``kind`` is a WasmTrap kind of ABI.md §6, or ``GasExhausted``."""
+
+    def __init__(self, kind: str, message: str = "") -> None:
+        super().__init__(message or kind)
+        self.kind = kind
+        self.message = message or kind
+
+
+class EngineLinkError(Exception):
+    """Instantiation failed for reasons other than a trap (missing import, memory too large...)."""
+
+
+class EngineInstance(Protocol):
+    memory: GuestMemory | None
+    """The exported ``memory`` (None if the module has none)."""
+
+    def call(self, name: str) -> None:
+        """Call a ``() -> ()`` export. Raises :class:`EngineTrap` on a trap; an exception raised by a
+        host function propagates (or, if the engine cannot carry it, surfaces as a trap — the core
+        looks at the VMLogic first)."""
+        ...
+
+    def gas_used(self) -> int | None:
+        """Metering points spent so far, or None when the engine does not meter."""
+        ...
+
+
+class CompiledModule(Protocol):
+    imports: tuple[ImportSpec, ...]
+    exports: tuple[ExportSpec, ...]
+
+    def instantiate(self, imports: Sequence[HostImport]) -> EngineInstance:
+        """A fresh instance; ``imports`` are in the module's import order. Raises
+        :class:`EngineLinkError`, or :class:`EngineTrap` when the start function traps."""
+        ...
+
+
+class EngineBackend(Protocol):
+    name: str
+    version: str
+
+    def compile(self, wasm: bytes) -> CompiledModule:
+        """Raises :class:`~calimero_runtime.errors.CompilationError` for invalid wasm."""
+        ...
+
+
+@attrs.frozen
+class EngineRecord:
+    """What an engine plugin registers."""
+
+    name: str
+    factory: Callable[[EngineConfig], EngineBackend]
+    capabilities: frozenset[Capability] = frozenset()
+    version: str = ""
+    available: bool = True
+    unavailable_reason: str = ""
+    description: str = ""

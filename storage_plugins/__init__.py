@@ -1,0 +1,1 @@
+"""Built-in storage backends: ``memory`` and ``rocksdb``."""
