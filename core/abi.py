@@ -146,7 +146,7 @@ class Buffer(Param):
             check_limit(logic, length, self.limit, self.error)
         return ptr, length
 
-    def load(self, logic: VMLogic, described: tuple[int, int] | None) -> bytes | str | None:
+    def load(self, logic: VMLogic, described: tuple[int, int] | None) -> Any:
         if described is None:
             return None
         data = logic.memory.read(*described)

@@ -122,7 +122,8 @@ class Runtime:
         where = os.fspath(location) if location is not None else self.storage_location
         if self.storage_record.needs_location and where is None:
             raise ConfigError(f"storage {self.storage_record.name!r} needs a location (a directory)")
-        return self.storage_record.open(where, self.storage_options)
+        backend: StorageBackend = self.storage_record.open(where, self.storage_options)
+        return backend
 
     def __repr__(self) -> str:
         return f"Runtime(engine={self.engine_record.name!r}, storage={self.storage_record.name!r})"
@@ -178,7 +179,7 @@ class Module:
             try:
                 instance, error = self._execute(method, logic)
             except Exception as exc:  # never let a guest take the host down
-                error = logic.error and from_host_error(logic.error) or host_panic(exc)
+                error = (logic.error and from_host_error(logic.error)) or host_panic(exc)
         return self._finish(logic, instance, error)
 
     def _execute(self, method: str, logic: VMLogic) -> tuple[EngineInstance | None, CallError | None]:

@@ -25,8 +25,8 @@ def validate_module(module: CompiledModule) -> None:
                 f"module imports a memory ({spec.module}::{spec.name}); it must define and export its own",
                 reason="imported memory",
             )
-    for spec in module.exports:
-        if spec.name == "_start" and spec.kind == "func":
+    for export in module.exports:
+        if export.name == "_start" and export.kind == "func":
             raise ModuleValidationError(
                 "module exports `_start` (a WASI command build); build it as a library (no entry point)",
                 reason="exports _start",

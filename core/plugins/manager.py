@@ -108,9 +108,9 @@ class PluginManager:
                 for key in keys:
                     label = key if isinstance(key, str) else key[0]
                     if key in store:
-                        raise DuplicatePluginError(kind, label, providers[(kind, str(key))], plugin_name)
+                        raise DuplicatePluginError(kind, label, providers[(kind, label)], plugin_name)
                     store[key] = record
-                    providers[(kind, str(key))] = plugin_name
+                    providers[(kind, label)] = plugin_name
 
             return register
 
@@ -124,4 +124,4 @@ class PluginManager:
             for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
                 impl.function(register=registrar(kind, store, impl.plugin_name))
         unique = list({id(f): f for f in functions.values()}.values())
-        return Registry(engines, storages, unique, {(k, n): v for (k, n), v in providers.items()})
+        return Registry(engines, storages, unique, providers)
