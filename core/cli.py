@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from . import __version__
-from .config import load_config, resolve
+from .config import load_config, resolve, to_runtime_kwargs
 from .context import VMContext
 from .errors import CalimeroError, CompileError, ConfigError
 from .outcome import Outcome
@@ -148,7 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     merged.setdefault("storage", "rocksdb")
     if merged["storage"] == "rocksdb":
         merged.setdefault("state", DEFAULT_STATE)
-    rt = Runtime(**load_config(merged))
+    rt = Runtime(**to_runtime_kwargs(merged))
     module = rt.compile(_read_module(args.module))
     context_id = parse_id(args.context, "--context") if args.context else bytes(32)
     executor = parse_id(args.executor, "--executor") if args.executor else hashlib.sha256(b"executor").digest()
