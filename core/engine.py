@@ -132,3 +132,32 @@ class EngineRecord:
     available: bool = True
     unavailable_reason: str = ""
     description: str = ""
+
+
+LIMIT_CAPABILITIES: Mapping[str, Capability] = {
+    "max_gas": Capability.FUEL,
+    "max_memory_pages": Capability.MEMORY_LIMIT,
+    "max_stack_size": Capability.STACK_LIMIT,
+}
+"""Which VMLimits field needs which engine capability to be enforced."""
+
+
+def unenforced_limits(record: EngineRecord, limits: VMLimits) -> list[str]:
+    """Limits the engine cannot enforce. Raises CapabilityError for any that was explicitly set to a
+    non-default value: asking for a limit an engine cannot enforce is an error at assembly, not a
+    silent no-op at run time. Defaults it cannot enforce are returned, so they can be shown."""
+    from .errors import CapabilityError
+
+    defaults = VMLimits()
+    missing = []
+    for field, capability in LIMIT_CAPABILITIES.items():
+        if capability in record.capabilities:
+            continue
+        if getattr(limits, field) != getattr(defaults, field):
+            raise CapabilityError(
+                f"engine {record.name!r} cannot enforce {field}={getattr(limits, field)} "
+                f"(it lacks the {capability.value!r} capability; it has: "
+                f"{', '.join(sorted(c.value for c in record.capabilities)) or 'none'})"
+            )
+        missing.append(field)
+    return missing

@@ -12,7 +12,15 @@ from typing import Any
 from .binding import HostTable, LinkFailure, LinkPlan
 from .clock import Clock, Entropy, SystemClock, SystemEntropy
 from .context import VMContext
-from .engine import CompiledModule, EngineConfig, EngineInstance, EngineLinkError, EngineRecord, EngineTrap
+from .engine import (
+    CompiledModule,
+    EngineConfig,
+    EngineInstance,
+    EngineLinkError,
+    EngineRecord,
+    EngineTrap,
+    unenforced_limits,
+)
 from .errors import ConfigError, EngineUnavailableError, HostError, UnknownPluginError
 from .failures import execution_error, from_host_error, from_trap, host_panic, link_error
 from .limits import VMLimits
@@ -69,6 +77,7 @@ class Runtime:
             raise EngineUnavailableError(
                 f"engine {engine!r} is not available here: {self.engine_record.unavailable_reason}"
             )
+        self.unenforced_limits = unenforced_limits(self.engine_record, self.limits)
         self.storage_record = _select("storage", self.registry.storages, storage)
         self.storage_options = dict(storage_options or {})
         self.storage_location = None if storage_location is None else os.fspath(storage_location)

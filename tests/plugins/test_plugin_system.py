@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from calimero_runtime import (
+    Capability,
+    CapabilityError,
     DuplicatePluginError,
     EngineRecord,
     HostFunctionGroup,
@@ -22,6 +24,7 @@ from calimero_runtime import (
     StorageRecord,
     UnknownPluginError,
     VMContext,
+    VMLimits,
     hookimpl,
 )
 from calimero_runtime.abi import I64, U64
@@ -199,3 +202,26 @@ def test_engine_records_carry_availability() -> None:
         assert not wasmer.available and "3.10" in wasmer.unavailable_reason
         with pytest.raises(PluginError, match=r"3\.10"):
             Runtime(engine="wasmer")
+
+
+def _wasmtime_without(*capabilities: Capability) -> object:
+    """A real engine (the wasmtime backend) registered under another name with fewer capabilities."""
+    from calimero_runtime.backends.wasmtime import WasmtimeBackend
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def calimero_register_engines(register: Callable[[EngineRecord], None]) -> None:
+            caps = frozenset(Capability) - set(capabilities)
+            register(EngineRecord("limited", WasmtimeBackend, capabilities=caps))
+
+    return Plugin()
+
+
+def test_asking_for_a_limit_the_engine_cannot_enforce_fails_at_assembly() -> None:
+    plugin = _wasmtime_without(Capability.FUEL)
+    with pytest.raises(CapabilityError, match=r"cannot enforce max_gas=1000 .*'fuel'"):
+        Runtime(engine="limited", plugins=[plugin], limits=VMLimits(max_gas=1000))
+    rt = Runtime(engine="limited", plugins=[plugin])  # defaults: assembled, gap made visible
+    assert rt.unenforced_limits == ["max_gas"]
+    assert Runtime(engine="wasmtime").unenforced_limits == []
