@@ -94,7 +94,7 @@ class LinkPlan:
 
     def host_imports(self, logic: VMLogic) -> list[HostImport]:
         return [
-            HostImport(s.module, s.name, b.params, b.results, b.bind(logic))
+            HostImport(s.module, s.name, b.params, b.results, b.bind(logic), b.call, logic)
             for s, b in zip(self.specs, self.bound, strict=True)
         ]
 

@@ -65,13 +65,20 @@ class ExportSpec:
 
 @attrs.frozen
 class HostImport:
-    """One bound import: the callable receives raw wasm ints and returns a raw wasm int or None."""
+    """One bound import: ``func`` receives raw wasm ints and returns a raw wasm int or None.
+
+    ``raw`` is the same function unbound (``raw(logic, *ints)``), identical for every call of a module,
+    and ``logic`` the call's VMLogic: a backend can register ``raw`` once per module and supply the
+    logic per call (the wasmtime fast path does).
+    """
 
     module: str
     name: str
     params: tuple[str, ...]
     results: tuple[str, ...]
     func: Callable[..., int | None]
+    raw: Callable[..., int | None] | None = None
+    logic: Any = None
 
 
 class EngineTrap(Exception):
