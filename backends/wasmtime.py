@@ -308,6 +308,16 @@ class WasmtimeBackend:
             ty = self._functypes[key] = wasmtime.FuncType([vt[p] for p in params], [vt[r] for r in results])
         return ty
 
+    def fingerprint(self) -> str:
+        """Everything besides the version that changes generated code (module-cache key)."""
+        return f"cranelift;fuel;stack={self.config.limits.max_stack_size};may_move=0;threads=0"
+
+    def serialize(self, module: WasmtimeModule) -> bytes:
+        return bytes(module._module.serialize())
+
+    def deserialize(self, payload: bytes) -> WasmtimeModule:
+        return WasmtimeModule(self, wasmtime.Module.deserialize(self.engine, payload))
+
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:
             module = wasmtime.Module(self.engine, wasm)
@@ -323,7 +333,9 @@ def calimero_register_engines(register: object) -> None:
         EngineRecord(
             name="wasmtime",
             factory=WasmtimeBackend,
-            capabilities=frozenset({Capability.FUEL, Capability.MEMORY_LIMIT, Capability.STACK_LIMIT}),
+            capabilities=frozenset(
+                {Capability.FUEL, Capability.MEMORY_LIMIT, Capability.STACK_LIMIT, Capability.SERIALIZATION}
+            ),
             version=VERSION,
             description="wasmtime-py (Cranelift); fuel-metered",
         )

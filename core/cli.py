@@ -17,7 +17,8 @@ from typing import Any
 import attrs
 
 from . import __version__
-from .config import load_config, resolve, to_runtime_kwargs
+from .cache import ModuleCache, default_cache_dir
+from .config import resolve, to_runtime_kwargs
 from .context import VMContext
 from .errors import CalimeroError, CompileError, ConfigError
 from .outcome import Outcome
@@ -138,13 +139,20 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _with_cache(config: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The CLI caches compiled modules by default (``--no-cache`` to skip)."""
+    if getattr(args, "no_cache", False):
+        return {k: v for k, v in config.items() if k != "cache_dir"}
+    return {"cache_dir": str(default_cache_dir()), **config}
+
+
 def _runtime(args: argparse.Namespace) -> Runtime:
-    return Runtime(**load_config(args.config, _overrides(args)))
+    return Runtime(**to_runtime_kwargs(_with_cache(resolve(args.config, _overrides(args)), args)))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     # The CLI keeps state between invocations: RocksDB in ./.calimero-state unless configured otherwise.
-    merged = resolve(args.config, _overrides(args))
+    merged = _with_cache(resolve(args.config, _overrides(args)), args)
     merged.setdefault("storage", "rocksdb")
     if merged["storage"] == "rocksdb":
         merged.setdefault("state", DEFAULT_STATE)
@@ -260,6 +268,21 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_cache(args: argparse.Namespace) -> int:
+    config = resolve(args.config, {})
+    cache = ModuleCache(config.get("cache_dir") or default_cache_dir())
+    if args.action == "clear":
+        removed = cache.clear()
+        print(json.dumps({"removed": removed}) if args.json else f"removed {removed} cached module(s)")
+        return EXIT_OK
+    info = cache.info()
+    if args.json:
+        print(json.dumps(info))
+    else:
+        print(f"cache directory: {info['directory']}\nentries: {info['entries']}\nsize: {info['bytes']} bytes")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="calimero-runtime", description="Run Calimero WebAssembly apps.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -280,14 +303,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--context", metavar="ID", help="context id: 64 hex digits or base58 (default: zeros)")
     run.add_argument("--executor", metavar="ID", help="executor public key: 64 hex digits or base58")
     run.add_argument("--count-host-calls", action="store_true", help="count host calls by name")
+    run.add_argument("--no-cache", action="store_true", help="do not use the compiled-module cache")
     run.set_defaults(func=cmd_run)
 
     inspect = sub.add_parser("inspect", parents=[common], help="show a module's imports, exports and ABI")
     inspect.add_argument("module", metavar="MODULE")
+    inspect.add_argument("--no-cache", action="store_true", help="do not use the compiled-module cache")
     inspect.set_defaults(func=cmd_inspect)
 
     plugins = sub.add_parser("plugins", parents=[common], help="list plugins and load failures")
     plugins.set_defaults(func=cmd_plugins)
+
+    cache = sub.add_parser("cache", parents=[common], help="show or clear the compiled-module cache")
+    cache.add_argument("action", choices=["info", "clear"])
+    cache.set_defaults(func=cmd_cache)
     return parser
 
 

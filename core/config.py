@@ -16,6 +16,7 @@ clock                CALIMERO_RUNTIME_CLOCK          ``system`` or ``determinist
 clock_start/_step    CALIMERO_RUNTIME_CLOCK_START/_STEP  deterministic clock (ns)
 entropy              CALIMERO_RUNTIME_ENTROPY        ``system`` or ``seeded``
 seed                 CALIMERO_RUNTIME_SEED           seed of the seeded entropy
+cache_dir            CALIMERO_RUNTIME_CACHE_DIR      compiled-module cache directory
 [limits] <field>     CALIMERO_RUNTIME_LIMITS_<FIELD> any VMLimits field
 ===================  ==============================  ======================================
 
@@ -46,7 +47,7 @@ ENV_PREFIX = "CALIMERO_RUNTIME_"
 DEFAULT_FILE = "calimero-runtime.toml"
 KEYS = (
     "engine", "storage", "state", "hostfns", "count_host_calls", "strict_plugins",
-    "clock", "clock_start", "clock_step", "entropy", "seed", "limits",
+    "clock", "clock_start", "clock_step", "entropy", "seed", "limits", "cache_dir",
 )
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
@@ -121,6 +122,8 @@ def to_runtime_kwargs(config: Mapping[str, Any]) -> dict[str, Any]:
             kw[key] = str(config[key])
     if "state" in config:
         kw["storage_location"] = str(config["state"])
+    if config.get("cache_dir"):
+        kw["cache_dir"] = str(config["cache_dir"])
     if "hostfns" in config:
         groups = config["hostfns"]
         kw["hostfns"] = [g.strip() for g in groups.split(",") if g.strip()] if isinstance(groups, str) else list(groups)

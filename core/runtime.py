@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from .binding import HostTable, LinkFailure, LinkPlan
+from .cache import CacheKey, ModuleCache
 from .clock import Clock, Entropy, SystemClock, SystemEntropy
 from .context import VMContext
 from .engine import (
+    Capability,
     CompiledModule,
     EngineConfig,
     EngineInstance,
@@ -64,6 +66,7 @@ class Runtime:
         engine_options: Mapping[str, Any] | None = None,
         storage_options: Mapping[str, Any] | None = None,
         storage_location: str | os.PathLike[str] | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.limits = limits if limits is not None else VMLimits()
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -93,6 +96,9 @@ class Runtime:
         self.host_table = HostTable(functions)
         self.engine = self.engine_record.factory(EngineConfig(self.limits, dict(engine_options or {})))
         self._modules: OrderedDict[str, Module] = OrderedDict()
+        self.module_cache: ModuleCache | None = None
+        if cache_dir is not None and Capability.SERIALIZATION in self.engine_record.capabilities:
+            self.module_cache = ModuleCache(cache_dir, self.limits.max_precompiled_module_size)
 
     @classmethod
     def from_config(cls, source: Mapping[str, Any] | str | os.PathLike[str] | None = None,
@@ -113,13 +119,29 @@ class Runtime:
         if cached is not None:
             self._modules.move_to_end(digest)
             return cached
-        compiled = self.engine.compile(wasm)
+        compiled = self._load_or_compile(wasm, digest)
         validate_module(compiled)
         module = Module(self, compiled, digest)
         self._modules[digest] = module
         if len(self._modules) > MODULE_CACHE_SIZE:
             self._modules.popitem(last=False)
         return module
+
+    def _load_or_compile(self, wasm: bytes, digest: str) -> CompiledModule:
+        cache, engine = self.module_cache, self.engine
+        if cache is None:
+            return engine.compile(wasm)
+        key = CacheKey(digest, self.engine_record.name, engine.version, engine.fingerprint())  # type: ignore[attr-defined]
+        payload = cache.load(key)
+        if payload is not None:
+            try:
+                compiled: CompiledModule = engine.deserialize(payload)  # type: ignore[attr-defined]
+                return compiled
+            except Exception:  # foreign or stale despite the checksum: recompile and replace
+                cache.rejected += 1
+        compiled = engine.compile(wasm)
+        cache.store(key, engine.serialize(compiled))  # type: ignore[attr-defined]
+        return compiled
 
     def compile_file(self, path: str | os.PathLike[str]) -> Module:
         return self.compile(Path(path).read_bytes())
