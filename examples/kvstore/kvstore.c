@@ -547,3 +547,6 @@ EXPORT(remove) void remove(void) {
 EXPORT(len) void len(void) {
     ret_ok(json_u64(count_get()));
 }
+
+/* noop: does nothing. The benchmarks measure instantiate + this call as the floor of a method call. */
+EXPORT(noop) void noop(void) {}

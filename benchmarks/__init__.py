@@ -1,0 +1,1 @@
+"""Benchmarks: run with ``python -m benchmarks`` (see README, "Performance")."""
