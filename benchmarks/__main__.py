@@ -47,9 +47,10 @@ def rounds(fn: Callable[[], float], n: int) -> dict[str, float]:
 def machine() -> dict[str, Any]:
     cpu = platform.processor()
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
-        pass
+        cpu = cpu or "unknown CPU"
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
             "implementation": platform.python_implementation(), "system": platform.platform()}
 
@@ -274,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
                 h = host_call(engine, name, iterations, args.rounds)
                 r["host_calls"][name] = h
                 lo, hi = h["runtime_spread_us"]
-                print(f"{name:<20}{h['runtime_us']:>12.2f}{h['baseline_us']:>10.2f}{h['ratio']:>8.2f}   {lo:.2f}-{hi:.2f}")
+                print(f"{name:<20}{h['runtime_us']:>12.2f}{h['baseline_us']:>10.2f}{h['ratio']:>8.2f}"
+                      f"   {lo:.2f}-{hi:.2f}")
             r["app"] = {}
             for storage in ("memory", "rocksdb"):
                 a = app_calls(engine, storage, batch, args.rounds, tmp)
