@@ -78,22 +78,19 @@ def _describe(ty: object) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
 class WasmtimeMemory(GuestMemory):
     """The exported memory through its raw base pointer; the length is cached and refreshed on a miss."""
 
-    __slots__ = ("_base", "_len", "_memory", "_store")
+    __slots__ = ("_base", "_memory", "_n", "_store")
 
     def __init__(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
         self._store, self._memory = store, memory
         self._base = 0
-        self._len = 0
+        self._n = 0
         self._refresh()
 
-    def _size(self) -> int:
-        return self._len
-
     def _refresh(self) -> int:
-        self._len = self._memory.data_len(self._store)
-        if self._len:
+        self._n = self._memory.data_len(self._store)
+        if self._n:
             self._base = ctypes.addressof(self._memory.data_ptr(self._store).contents)
-        return self._len
+        return self._n
 
     def _read(self, ptr: int, length: int) -> bytes:
         return ctypes.string_at(self._base + ptr, length)

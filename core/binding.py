@@ -9,15 +9,32 @@ engine registers: a straight call, no plugin machinery on the way.
 from __future__ import annotations
 
 import functools
+import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .abi import CURRENT, GENERATIONS, I64, MASK64
+from .abi import (
+    CURRENT,
+    GENERATIONS,
+    I64,
+    MASK32,
+    MASK64,
+    Buffer,
+    BufferMut,
+    Flag,
+    Param,
+    Reg,
+    Span,
+    Unread,
+    check_limit,
+    decode_utf8,
+)
 from .engine import HostImport, ImportSpec
 from .errors import HostError
 from .hostfn import HostFunction
+from .memory import invalid_memory_access
 
 if TYPE_CHECKING:
     from .logic import VMLogic
@@ -25,9 +42,7 @@ if TYPE_CHECKING:
 IMPORT_MODULE = "env"
 
 
-def _to_wasm_i64(value: int) -> int:
-    value &= MASK64
-    return value - (1 << 64) if value >= 1 << 63 else value
+_BUFFER = struct.Struct("<QQ")
 
 
 class BoundFunction:
@@ -45,34 +60,82 @@ class BoundFunction:
         return functools.partial(self.call, logic)
 
 
+def _emit(param: Param, i: int, raw: list[str], generation: str) -> tuple[list[str], list[str]]:
+    """Straight-line source for one parameter: phase 1 (descriptor, limits) and phase 2 (load).
+
+    Mirrors ``describe``/``load`` of :mod:`.abi` exactly for the hot types; any other type is called
+    through its methods, so a new parameter type works without touching this function.
+    """
+    v = f"v{i}"
+    if isinstance(param, Reg):  # Reg and U64
+        return [f"{v} = {raw[0]} & M64"], []
+    if isinstance(param, Flag):
+        return [f"{v} = {raw[0]} & M32"], []
+    if isinstance(param, Buffer) and not param.optional:
+        p, n = f"p{i}", f"n{i}"
+        if generation == CURRENT:
+            one = [f"q = {raw[0]} & M64",
+                   "if q + 16 > mem._n and q + 16 > mem._refresh(): raise IMA()",
+                   f"{p}, {n} = unpack_buffer(mem._read(q, 16))"]
+        else:
+            one = [f"{p} = {raw[0]} & M64", f"{n} = {raw[1]} & M64"]
+        if param.exact is not None:
+            one.append(f"if {n} != {param.exact}: raise IMA()")
+        if param.limit is not None and param.error is not None:
+            one.append(f"if {n} > limits.{param.limit}: check_limit(logic, {n}, {param.limit!r}, {param.error!r})")
+        if isinstance(param, BufferMut):  # BufferMut and Region: the implementation does its own access
+            return one, [f"{v} = Span({p}, {n})"]
+        two = [f"e = {p} + {n}",
+               "if e > mem._n and e > mem._refresh(): raise IMA()",
+               f"{v} = mem._read({p}, {n}) if {n} else b''"]
+        if param.text:
+            two.append(f"{v} = decode_utf8({v})")
+        return one, two
+    if isinstance(param, Unread):
+        return [f"{v} = None"], []
+    one = [f"{v} = P[{i}].describe(logic, ({', '.join(raw)},), G)"]
+    return one, ([f"{v} = P[{i}].load(logic, {v})"] if param.loads else [])
+
+
 def _make_call(function: HostFunction, generation: str) -> Callable[..., int | None]:
-    name, impl = function.name, function.impl
-    plan: list[tuple[Any, int, int]] = []
-    offset = 0
-    for param in function.params:
-        width = len(param.wasm(generation))
-        plan.append((param, offset, offset + width))
-        offset += width
-    loaders = [(i, p) for i, (p, _, _) in enumerate(plan) if p.loads]
-    signed_result = function.result == I64
-
-    def call(logic: VMLogic, *raw: int) -> int | None:
-        try:
-            if logic.host_calls is not None:
-                logic.host_calls[name] = logic.host_calls.get(name, 0) + 1
-            args = [p.describe(logic, raw[a:b], generation) for p, a, b in plan]
-            for i, p in loaders:
-                args[i] = p.load(logic, args[i])
-            result = impl(logic, *args)
-        except HostError as exc:
-            raise logic.abort(exc) from None
-        except Exception as exc:  # a bug in a host function: the node reports it as a host panic
-            raise logic.abort(HostError("Panic", f"{type(exc).__name__}: {exc}", context="Host")) from exc
-        if result is None:
-            return None
-        return _to_wasm_i64(result) if signed_result else int(result)
-
-    call.__name__ = call.__qualname__ = name
+    """Generate the host function's entry point for one generation, once, at assembly."""
+    phase1: list[str] = []
+    phase2: list[str] = []
+    args: list[str] = []
+    for i, param in enumerate(function.params):
+        raw = [f"a{len(args) + k}" for k in range(len(param.wasm(generation)))]
+        args += raw
+        one, two = _emit(param, i, raw, generation)
+        phase1 += one
+        phase2 += two
+    values = ", ".join(f"v{i}" for i in range(len(function.params)))
+    if function.result is None:
+        ret = ["impl(logic, " + values + ")", "return None"]
+    elif function.result == I64:
+        ret = ["r = impl(logic, " + values + ") & M64", "return r - 0x10000000000000000 if r >> 63 else r"]
+    else:
+        ret = ["return int(impl(logic, " + values + "))"]
+    body = [
+        "hc = logic.host_calls",
+        "if hc is not None: hc[NAME] = hc.get(NAME, 0) + 1",
+        "try:",
+        *("    " + line for line in ["mem = logic.memory", "limits = logic.limits", *phase1, *phase2, *ret]),
+        "except HostError as exc:",
+        "    raise logic.abort(exc) from None",
+        "except Exception as exc:  # a bug in a host function: the node reports it as a host panic",
+        "    raise logic.abort(HostError('Panic', f'host panicked: {type(exc).__name__}: {exc}', context='Host',",
+        "                                message=f'{type(exc).__name__}: {exc}')) from exc",
+    ]
+    source = f"def {function.name}(logic, {', '.join(args)}):\n" + "\n".join("    " + line for line in body)
+    namespace: dict[str, Any] = {
+        "impl": function.impl, "NAME": function.name, "P": function.params, "G": generation,
+        "M64": MASK64, "M32": MASK32, "IMA": invalid_memory_access, "HostError": HostError, "Span": Span,
+        "unpack_buffer": _BUFFER.unpack, "decode_utf8": decode_utf8, "check_limit": check_limit,
+    }
+    exec(compile(source, f"<host function {function.name} ({generation} ABI)>", "exec"), namespace)
+    call: Callable[..., int | None] = namespace[function.name]
+    call.__doc__ = function.doc
+    call.source = source  # type: ignore[attr-defined]
     return call
 
 

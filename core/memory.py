@@ -20,15 +20,22 @@ def invalid_memory_access() -> HostError:
 
 
 class GuestMemory:
-    """Base class for an engine's view of the exported ``memory``."""
+    """Base class for an engine's view of the exported ``memory``.
+
+    A backend keeps ``_n`` at the memory's size or below it (a cached value is fine: memory only
+    grows), implements ``_refresh()`` to re-read the size into ``_n``, and the raw ``_read``/``_write``.
+    Generated host-function decoders test ``end > mem._n and end > mem._refresh()`` inline.
+    """
+
+    _n: int = 0
 
     def _size(self) -> int:
         """Current size in bytes (may be a cached value)."""
-        raise NotImplementedError
+        return self._n
 
     def _refresh(self) -> int:
-        """Re-read the size after a possible ``memory.grow``; returns it."""
-        return self._size()
+        """Re-read the size after a possible ``memory.grow``; store it in ``_n`` and return it."""
+        return self._n
 
     def _read(self, ptr: int, length: int) -> bytes:
         raise NotImplementedError
@@ -76,9 +83,11 @@ class BytesMemory(GuestMemory):
 
     def __init__(self, data: bytearray | None = None) -> None:
         self.data = data if data is not None else bytearray()
+        self._n = len(self.data)
 
-    def _size(self) -> int:
-        return len(self.data)
+    def _refresh(self) -> int:
+        self._n = len(self.data)
+        return self._n
 
     def _read(self, ptr: int, length: int) -> bytes:
         return bytes(self.data[ptr : ptr + length])
