@@ -18,6 +18,7 @@ from typing import Any
 
 import wasmtime
 from wasmtime import _ffi as ffi
+from wasmtime._extern import wrap_extern
 
 from calimero_runtime.engine import (
     Capability,
@@ -171,15 +172,26 @@ class WasmtimeInstance:
     def __init__(self, store: wasmtime.Store, instance: wasmtime.Instance, max_gas: int, logic: Any,
                  fast: bool) -> None:
         self._store = store
-        self._exports = instance.exports(store)
+        self._instance = instance
         self._max_gas = max_gas
         self._logic = logic
         self._fast = fast
-        mem = self._exports.get("memory")
+        mem = self._export("memory")
         self.memory: GuestMemory | None = WasmtimeMemory(store, mem) if isinstance(mem, wasmtime.Memory) else None
 
+    def _export(self, name: str) -> Any:
+        """One export by name (building every export wrapper, as ``Instance.exports`` does, is costly)."""
+        if not self._fast:
+            return self._instance.exports(self._store).get(name)
+        item = ffi.wasmtime_extern_t()
+        raw = name.encode()
+        if not ffi.wasmtime_instance_export_get(self._store._context(), ctypes.byref(self._instance._instance),
+                                                raw, len(raw), ctypes.byref(item)):
+            return None
+        return wrap_extern(item)
+
     def call(self, name: str) -> None:
-        func = self._exports[name]
+        func = self._export(name)
         assert isinstance(func, wasmtime.Func)
         if not self._fast:
             try:

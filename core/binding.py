@@ -144,7 +144,7 @@ class LinkFailure:
     message: str
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class LinkPlan:
     """How a module's function imports are served; ``generations`` records which ABI each used."""
 
@@ -156,10 +156,11 @@ class LinkPlan:
         return frozenset(b.generation for b in self.bound if _differs(b.function))
 
     def host_imports(self, logic: VMLogic) -> list[HostImport]:
-        return [
-            HostImport(s.module, s.name, b.params, b.results, b.bind(logic), b.call, logic)
-            for s, b in zip(self.specs, self.bound, strict=True)
-        ]
+        return [HostImport(m, n, p, r, None, c, logic) for m, n, p, r, c in self._templates]
+
+    @functools.cached_property
+    def _templates(self) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...], Callable[..., int | None]]]:
+        return [(s.module, s.name, b.params, b.results, b.call) for s, b in zip(self.specs, self.bound, strict=True)]
 
 
 def _differs(function: HostFunction) -> bool:

@@ -6,6 +6,7 @@ Everything else (validation, linking by signature, VMLogic, outcomes) is the cor
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -63,22 +64,34 @@ class ExportSpec:
     results: tuple[str, ...] = ()
 
 
-@attrs.frozen
 class HostImport:
-    """One bound import: ``func`` receives raw wasm ints and returns a raw wasm int or None.
+    """One import to provide: ``func`` receives raw wasm ints and returns a raw wasm int or None.
 
     ``raw`` is the same function unbound (``raw(logic, *ints)``), identical for every call of a module,
     and ``logic`` the call's VMLogic: a backend can register ``raw`` once per module and supply the
-    logic per call (the wasmtime fast path does).
+    logic per call (the wasmtime fast path does). ``func`` is bound lazily, so it costs nothing there.
+    A plain slotted class, not attrs: a call builds one per import.
     """
 
-    module: str
-    name: str
-    params: tuple[str, ...]
-    results: tuple[str, ...]
-    func: Callable[..., int | None]
-    raw: Callable[..., int | None] | None = None
-    logic: Any = None
+    __slots__ = ("_func", "logic", "module", "name", "params", "raw", "results")
+
+    def __init__(self, module: str, name: str, params: tuple[str, ...], results: tuple[str, ...],
+                 func: Callable[..., int | None] | None = None, raw: Callable[..., int | None] | None = None,
+                 logic: Any = None) -> None:
+        if func is None and raw is None:
+            raise TypeError("HostImport needs func or raw")
+        self.module, self.name, self.params, self.results = module, name, params, results
+        self._func, self.raw, self.logic = func, raw, logic
+
+    @property
+    def func(self) -> Callable[..., int | None]:
+        if self._func is None:
+            assert self.raw is not None
+            self._func = functools.partial(self.raw, self.logic)
+        return self._func
+
+    def __repr__(self) -> str:
+        return f"HostImport({self.module}::{self.name} {self.params} -> {self.results})"
 
 
 class EngineTrap(Exception):

@@ -276,7 +276,9 @@ class Module:
             commit_overlays(overlays)
             shared = dict(logic.storage.changes)
             private = dict(logic.private.changes) if logic.private is not None else {}
-        gas_used = instance.gas_used() if instance is not None else None
+        # ABI.md §2.2: gas_used is None when the method never ran (steps 2, 3 and 7)
+        ran = error is None or error.type != "MethodResolutionError"
+        gas_used = instance.gas_used() if instance is not None and ran else None
         return Outcome(
             returns=returns, error=error, logs=tuple(logic.logs), events=tuple(logic.events),
             xcalls=tuple(logic.xcalls), root_hash=logic.root_hash, artifact=logic.artifact,
