@@ -196,8 +196,8 @@ class WasmtimeInstance:
         if not self._fast:
             try:
                 func(self._store)
-            except wasmtime.Trap as trap:
-                raise classify_trap(trap) from None
+            except wasmtime.Trap as stock_trap:
+                raise classify_trap(stock_trap) from None
             return
         _TLS.logic, _TLS.pending = self._logic, None
         trap = ctypes.POINTER(ffi.wasm_trap_t)()

@@ -130,7 +130,8 @@ class Runtime:
     def _load_or_compile(self, wasm: bytes, digest: str) -> CompiledModule:
         cache, engine = self.module_cache, self.engine
         if cache is None:
-            return engine.compile(wasm)
+            fresh: CompiledModule = engine.compile(wasm)
+            return fresh
         key = CacheKey(digest, self.engine_record.name, engine.version, engine.fingerprint())  # type: ignore[attr-defined]
         payload = cache.load(key)
         if payload is not None:
