@@ -54,7 +54,7 @@ class BoundFunction:
         self.function = function
         self.generation = generation
         self.params, self.results = function.signature(generation)
-        self.call: Callable[..., int | None] = _make_call(function, generation)
+        self.call: Callable[..., int | None] = _entry_point(function, generation)
 
     def bind(self, logic: VMLogic) -> Callable[..., int | None]:
         return functools.partial(self.call, logic)
@@ -95,6 +95,12 @@ def _emit(param: Param, i: int, raw: list[str], generation: str) -> tuple[list[s
         return [f"{v} = None"], []
     one = [f"{v} = P[{i}].describe(logic, ({', '.join(raw)},), G)"]
     return one, ([f"{v} = P[{i}].load(logic, {v})"] if param.loads else [])
+
+
+@functools.lru_cache(maxsize=4096)
+def _entry_point(function: HostFunction, generation: str) -> Callable[..., int | None]:
+    """Declarations are immutable: generate each entry point once per process, not per Runtime."""
+    return _make_call(function, generation)
 
 
 def _make_call(function: HostFunction, generation: str) -> Callable[..., int | None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calimero_runtime.abi import Buffer, EventParam, Span, XCallParam, decode_utf8
+from calimero_runtime.abi import Buffer, EventParam, Region, Span, XCallParam, check_limit, decode_utf8
 from calimero_runtime.errors import HostError
 from calimero_runtime.hostfn import HostFunctionGroup
 from calimero_runtime.logic import VMLogic
@@ -11,19 +11,27 @@ from calimero_runtime.outcome import Event, XCall
 group = HostFunctionGroup("events", "logs, events and cross-context calls")
 
 
-@group.function("log_utf8", Buffer(limit="max_log_size", error="LogLengthOverflow"))
+@group.function("log_utf8", Buffer())
 def log_utf8(logic: VMLogic, message: bytes) -> None:
-    """Append a UTF-8 line to the logs (never truncated)."""
+    """Append a UTF-8 line to the logs (never truncated). Check order (ABI.md §3.3): BadUTF8,
+    LogsOverflow, LogLengthOverflow."""
+    text = decode_utf8(message)
     if len(logic.logs) >= logic.limits.max_logs:
         raise HostError("LogsOverflow")
-    logic.logs.append(decode_utf8(message))
+    check_limit(logic, len(message), "max_log_size", "LogLengthOverflow")
+    logic.logs.append(text)
 
 
-def _append_event(logic: VMLogic, event: tuple[bytes, bytes], handler: str | None) -> None:
+def _append_event(logic: VMLogic, event: tuple[bytes, bytes], handler: Span | None) -> None:
     if len(logic.events) >= logic.limits.max_events:
         raise HostError("EventsOverflow")
     kind, data = event
-    logic.events.append(Event(decode_utf8(kind), data, handler))
+    kind_text = decode_utf8(kind)
+    name = None
+    if handler is not None:  # after the event's own checks (ABI.md §3.3), size before reading
+        check_limit(logic, handler.len, "max_method_name_length", "EventHandlerSizeOverflow")
+        name = decode_utf8(logic.memory.read(handler.ptr, handler.len))
+    logic.events.append(Event(kind_text, data, name))
 
 
 @group.function("emit", EventParam())
@@ -32,12 +40,8 @@ def emit(logic: VMLogic, event: tuple[bytes, bytes]) -> None:
     _append_event(logic, event, None)
 
 
-@group.function(
-    "emit_with_handler",
-    EventParam(),
-    Buffer(limit="max_method_name_length", error="EventHandlerSizeOverflow", text=True, optional=True),
-)
-def emit_with_handler(logic: VMLogic, event: tuple[bytes, bytes], handler: str | None) -> None:
+@group.function("emit_with_handler", EventParam(), Region(optional=True))
+def emit_with_handler(logic: VMLogic, event: tuple[bytes, bytes], handler: Span | None) -> None:
     """Append an event whose receivers run method ``handler`` (descriptor 0 = no handler)."""
     _append_event(logic, event, handler)
 

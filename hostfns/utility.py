@@ -21,11 +21,11 @@ _SQRT_M1 = pow(2, (_P - 1) // 4, _P)
 
 
 def is_valid_point(key: bytes) -> bool:
-    """Whether 32 bytes decompress to a curve point (what makes a key "incorrect" in the node)."""
+    """Whether 32 bytes decompress to a curve point (what makes a key "incorrect" in the node).
+
+    As curve25519-dalek's ``CompressedEdwardsY::decompress``: y is taken mod p (non-canonical
+    encodings accepted) and the sign bit only negates x (x = 0 with the sign bit set is accepted)."""
     y = int.from_bytes(key, "little") & ((1 << 255) - 1)
-    sign = key[31] >> 7
-    if y >= _P:
-        return False
     u = (y * y - 1) % _P
     v = (_D * y * y + 1) % _P
     x = (u * pow(v, 3, _P) * pow(u * pow(v, 7, _P), (_P - 5) // 8, _P)) % _P
@@ -34,7 +34,7 @@ def is_valid_point(key: bytes) -> bool:
         if vx2 != (-u) % _P:
             return False
         x = (x * _SQRT_M1) % _P
-    return not (x == 0 and sign == 1)
+    return True
 
 
 @group.function("time_now", BufferMut(exact=8))

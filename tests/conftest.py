@@ -15,6 +15,7 @@ import pytest
 import wasmtime
 
 from calimero_runtime import DeterministicClock, Runtime, SeededEntropy, VMContext
+from calimero_runtime.plugins.manager import PluginManager
 from calimero_runtime.storage import StorageBackend
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +26,10 @@ def _engines() -> list[str]:
     wanted = os.environ.get("CALIMERO_TEST_ENGINES")
     if wanted:
         return [e.strip() for e in wanted.split(",") if e.strip()]
-    probe = Runtime(entry_points=True)
-    return sorted(name for name, rec in probe.registry.engines.items() if rec.available)
+    # Only the plugin records: creating an Engine here, at import, would install wasmtime's signal
+    # handlers before pytest's faulthandler, which would then kill the process on the first trap.
+    registry = PluginManager().collect()
+    return sorted(name for name, rec in registry.engines.items() if rec.available)
 
 
 ENGINES = _engines()

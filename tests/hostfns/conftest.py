@@ -1,0 +1,55 @@
+"""Fixtures of the host-function conformance tests: the ABI generation under test, and runtimes
+shared between tests (assembling a Runtime costs far more than a whole test here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from calimero_runtime import DeterministicClock, Runtime, SeededEntropy
+
+from .guests import GENERATIONS
+
+_RUNTIMES: dict[tuple[Any, ...], Runtime] = {}
+
+
+@pytest.fixture(params=GENERATIONS)
+def gen(request: pytest.FixtureRequest) -> str:
+    """Each generation-parametrised test runs once against the current and once against the flat ABI."""
+    return str(request.param)
+
+
+@pytest.fixture
+def make_runtime(engine: str) -> Callable[..., Runtime]:
+    """As the top-level ``make_runtime``, but one Runtime per (engine, options) for the whole session;
+    each call hands it a fresh clock (default ``DeterministicClock()``) and entropy (default
+    ``SeededEntropy(0)``), so every test still starts from the same deterministic state. A Runtime
+    keeps no per-call state besides those two and its compile cache."""
+
+    def make(**kwargs: Any) -> Runtime:
+        clock = kwargs.pop("clock", None) or DeterministicClock()
+        entropy = kwargs.pop("entropy", None) or SeededEntropy(0)
+        key = (engine, tuple(sorted(kwargs.items())))
+        runtime = _RUNTIMES.get(key)
+        if runtime is None:
+            runtime = _RUNTIMES[key] = Runtime(engine=engine, **kwargs)
+        runtime.clock, runtime.entropy = clock, entropy
+        return runtime
+
+    return make
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Give wasm traps back to wasmtime.
+
+    ``tests/conftest.py`` builds a Runtime at import time, so wasmtime installs its SIGILL/SIGSEGV
+    trap handlers *before* pytest's faulthandler plugin enables itself; faulthandler then sits in
+    front and turns every wasm trap (``unreachable``, out-of-bounds load) into a fatal error of the
+    whole test process. Disabling faulthandler restores the handlers it displaced (wasmtime's).
+    """
+    import faulthandler
+
+    faulthandler.disable()
