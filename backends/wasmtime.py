@@ -206,6 +206,7 @@ class WasmtimeInstance:
             ctypes.addressof(self._store._context().contents), ctypes.addressof(func._func), slot, 1,
             ctypes.byref(trap),
         )
+        _TLS.logic = None  # do not keep the call's VMLogic (and its storage views) alive after the call
         if trap:
             trap_obj = wasmtime.Trap._from_ptr(trap)
             _raise_pending()
@@ -248,6 +249,8 @@ class WasmtimeModule:
                 except BaseException:
                     _raise_pending()
                     raise
+                finally:
+                    _TLS.logic = None
             else:
                 funcs = [wasmtime.Func(store, self._backend.functype(h.params, h.results), h.func) for h in imports]
                 instance = wasmtime.Instance(store, self._module, funcs)

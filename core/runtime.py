@@ -27,6 +27,7 @@ from .errors import ConfigError, EngineUnavailableError, HostError, UnknownPlugi
 from .failures import execution_error, from_host_error, from_trap, host_panic, link_error
 from .limits import VMLimits
 from .logic import VMLogic
+from .memory import BytesMemory
 from .outcome import CallError, Outcome
 from .plugins.manager import PluginManager, Registry
 from .storage import Storage, StorageBackend, commit_overlays
@@ -212,7 +213,13 @@ class Module:
                 instance, error = self._execute(method, logic)
             except Exception as exc:  # never let a guest take the host down
                 error = (logic.error and from_host_error(logic.error)) or host_panic(exc)
-        return self._finish(logic, instance, error)
+        try:
+            return self._finish(logic, instance, error)
+        finally:
+            # break logic -> memory -> store -> host closures -> logic: the stock wasmtime path keeps host
+            # closures in a global slab until the store dies, so the cycle leaked every call's store
+            logic.memory = BytesMemory()
+            logic.error = None  # a host error's traceback reaches the store too
 
     def _execute(self, method: str, logic: VMLogic) -> tuple[EngineInstance | None, CallError | None]:
         if isinstance(self.link, LinkFailure):
@@ -274,9 +281,13 @@ class Module:
         private: dict[bytes, bytes | None] = {}
         if error is None:
             overlays = [logic.storage] + ([logic.private] if logic.private is not None else [])
-            commit_overlays(overlays)
-            shared = dict(logic.storage.changes)
-            private = dict(logic.private.changes) if logic.private is not None else {}
+            try:
+                commit_overlays(overlays)
+            except Exception as exc:  # a storage-layer failure is HostError(Panic{Host}) (ABI.md §6), not a raise
+                error, returns = host_panic(exc), None
+            else:
+                shared = dict(logic.storage.changes)
+                private = dict(logic.private.changes) if logic.private is not None else {}
         # ABI.md §2.2: gas_used is None when the method never ran (steps 2, 3 and 7)
         ran = error is None or error.type != "MethodResolutionError"
         gas_used = instance.gas_used() if instance is not None and ran else None

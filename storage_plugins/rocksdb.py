@@ -27,7 +27,12 @@ class RocksStorage:
         self.backend = backend
         self.family = family
         self.prefix = bytes(context_id)
-        self._cf = backend.family(family)
+        backend.family(family)  # fails now if the backend is closed
+
+    @property
+    def _cf(self) -> Any:
+        # looked up per use: a view must neither outlive close() nor keep the database locked after it
+        return self.backend.family(self.family)
 
     def get(self, key: bytes) -> bytes | None:
         value = self._cf.get(self.prefix + key)

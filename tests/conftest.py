@@ -22,17 +22,40 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_WASM = ROOT / "examples" / "kvstore" / "kvstore.wasm"
 
 
+# Only the plugin records: creating an Engine here, at import, would install wasmtime's signal
+# handlers before pytest's faulthandler, which would then kill the process on the first trap.
+_RECORDS = PluginManager().collect().engines
+CAPABILITIES = {name: record.capabilities for name, record in _RECORDS.items()}
+
+
 def _engines() -> list[str]:
     wanted = os.environ.get("CALIMERO_TEST_ENGINES")
     if wanted:
         return [e.strip() for e in wanted.split(",") if e.strip()]
-    # Only the plugin records: creating an Engine here, at import, would install wasmtime's signal
-    # handlers before pytest's faulthandler, which would then kill the process on the first trap.
-    registry = PluginManager().collect()
-    return sorted(name for name, rec in registry.engines.items() if rec.available)
+    return sorted(name for name, record in _RECORDS.items() if record.available)
 
 
 ENGINES = _engines()
+_NO_ENGINE = "(no engine here has the capability)"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize over the engines under test. A test marked ``@pytest.mark.capability(Capability.X)``
+    checks how a limit is enforced: it runs on the engines that declare X (engines without it refuse
+    such a limit at assembly, which ``tests/plugins`` checks), and is deselected — not skipped — where
+    no engine under test has it."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    needed = {c for mark in metafunc.definition.iter_markers("capability") for c in mark.args}
+    engines = [e for e in ENGINES if needed <= CAPABILITIES.get(e, frozenset())]
+    metafunc.parametrize("engine", engines or [_NO_ENGINE], indirect=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    dropped = [i for i in items if getattr(i, "callspec", None) and i.callspec.params.get("engine") == _NO_ENGINE]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if i not in dropped]
 STORAGES = ["memory", "rocksdb"]
 
 
@@ -41,9 +64,13 @@ def wat(source: str) -> bytes:
     return wasmtime.wat2wasm(source)
 
 
-@pytest.fixture(params=ENGINES)
+@pytest.fixture
 def engine(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+    name = str(request.param)
+    if name not in _RECORDS or not _RECORDS[name].available:  # asked for, but missing: an error, not a skip
+        reason = _RECORDS[name].unavailable_reason if name in _RECORDS else "no such engine plugin"
+        pytest.fail(f"engine {name!r} is under test but unavailable: {reason}")
+    return name
 
 
 @pytest.fixture

@@ -39,17 +39,3 @@ def make_runtime(engine: str) -> Callable[..., Runtime]:
         return runtime
 
     return make
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config: pytest.Config) -> None:
-    """Give wasm traps back to wasmtime.
-
-    ``tests/conftest.py`` builds a Runtime at import time, so wasmtime installs its SIGILL/SIGSEGV
-    trap handlers *before* pytest's faulthandler plugin enables itself; faulthandler then sits in
-    front and turns every wasm trap (``unreachable``, out-of-bounds load) into a fatal error of the
-    whole test process. Disabling faulthandler restores the handlers it displaced (wasmtime's).
-    """
-    import faulthandler
-
-    faulthandler.disable()
