@@ -13,5 +13,6 @@ module              functions
 ``utility``         time_now, random_bytes, ed25519_verify, fetch
 ``governance``      send_proposal, approve_proposal (legacy)
 ``context``         context_create/delete/add_member/remove_member/is_member/members/resolve_alias
+``blobs``           blob_create, blob_write, blob_close, blob_open, blob_read, blob_announce_to_context
 ==================  ====================================================================
 """

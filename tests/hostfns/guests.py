@@ -90,6 +90,13 @@ ABI: dict[str, tuple[tuple[str, ...], str | None]] = {
     "context_is_member": (("buf",), "i32"),
     "context_members": (("u64",), None),
     "context_resolve_alias": (("buf", "u64"), "i32"),
+    # blobs (§3.8)
+    "blob_create": ((), "i64"),
+    "blob_write": (("u64", "buf"), "i64"),
+    "blob_close": (("u64", "buf"), "i32"),
+    "blob_open": (("buf",), "i64"),
+    "blob_read": (("u64", "buf"), "i64"),
+    "blob_announce_to_context": (("buf", "buf"), "i32"),
 }
 
 
