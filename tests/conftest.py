@@ -51,8 +51,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("engine", engines or [_NO_ENGINE], indirect=True)
 
 
+def _applies(item: pytest.Item) -> bool:
+    if getattr(item, "callspec", None) and item.callspec.params.get("engine") == _NO_ENGINE:
+        return False
+    return all(mark.args[0] for mark in item.iter_markers("when"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    dropped = [i for i in items if getattr(i, "callspec", None) and i.callspec.params.get("engine") == _NO_ENGINE]
+    """Tests that do not apply to this interpreter (``@pytest.mark.when(False, ...)``, or a capability
+    no engine under test has) are deselected: they run in the tox environment where they apply."""
+    dropped = [i for i in items if not _applies(i)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [i for i in items if i not in dropped]

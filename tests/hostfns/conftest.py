@@ -36,6 +36,9 @@ def make_runtime(engine: str) -> Callable[..., Runtime]:
         if runtime is None:
             runtime = _RUNTIMES[key] = Runtime(engine=engine, **kwargs)
         runtime.clock, runtime.entropy = clock, entropy
+        # Each test compiles its own guest: do not keep hundreds of compiled modules alive (wasmer's
+        # stack-overflow unwinding slows down with every registered code object).
+        runtime._modules.clear()
         return runtime
 
     return make
