@@ -494,7 +494,8 @@ class WasmerBackend:
     def serialize(self, module: WasmerModule) -> bytes:
         return bytes(module._module.serialize())
 
-    def deserialize(self, payload: bytes) -> WasmerModule:
+    def deserialize(self, payload: bytes, specs: tuple[Any, Any] | None = None) -> WasmerModule:
+        """``specs`` (recorded imports/exports) is not needed: the memory types are read anyway."""
         import wasmer
 
         if not payload.startswith(b"\0wasmer-universal"):

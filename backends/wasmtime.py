@@ -220,11 +220,14 @@ class WasmtimeInstance:
 
 
 class WasmtimeModule:
-    def __init__(self, backend: WasmtimeBackend, module: wasmtime.Module) -> None:
+    def __init__(self, backend: WasmtimeBackend, module: wasmtime.Module, specs: tuple[Any, Any] | None = None) -> None:
         self._backend = backend
         self._module = module
-        self.imports = tuple(ImportSpec(i.module, i.name or "", *_describe(i.type)) for i in module.imports)
-        self.exports = tuple(ExportSpec(e.name, *_describe(e.type)) for e in module.exports)
+        if specs is not None:
+            self.imports, self.exports = specs
+        else:
+            self.imports = tuple(ImportSpec(i.module, i.name or "", *_describe(i.type)) for i in module.imports)
+            self.exports = tuple(ExportSpec(e.name, *_describe(e.type)) for e in module.exports)
         self._pre: wasmtime.InstancePre | None = None
         self._pre_key: tuple[int, ...] = ()
         self._envs: list[int] = []
@@ -327,8 +330,9 @@ class WasmtimeBackend:
     def serialize(self, module: WasmtimeModule) -> bytes:
         return bytes(module._module.serialize())
 
-    def deserialize(self, payload: bytes) -> WasmtimeModule:
-        return WasmtimeModule(self, wasmtime.Module.deserialize(self.engine, payload))
+    def deserialize(self, payload: bytes, specs: tuple[Any, Any] | None = None) -> WasmtimeModule:
+        """``specs``: the (imports, exports) recorded when the entry was made, to skip listing them."""
+        return WasmtimeModule(self, wasmtime.Module.deserialize(self.engine, payload), specs)
 
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:

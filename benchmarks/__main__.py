@@ -39,9 +39,22 @@ def stats(samples: list[float]) -> dict[str, float]:
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "rounds": len(samples)}
 
 
+def timed(fn: Callable[[], float]) -> float:
+    """One sample with the garbage collector paused (as ``timeit`` does), so GC pauses do not land
+    at random in one side of a comparison."""
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        return fn()
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def rounds(fn: Callable[[], float], n: int) -> dict[str, float]:
-    fn()  # warm-up
-    return stats([fn() for _ in range(n)])
+    timed(fn)  # warm-up
+    return stats([timed(fn) for _ in range(n)])
 
 
 def machine() -> dict[str, Any]:
@@ -146,10 +159,13 @@ def host_call(engine: str, name: str, iterations: int, n_rounds: int) -> dict[st
             spans.append(time.perf_counter() - t0)
         return (spans[1] - spans[0]) / iterations
 
-    mine, base = rounds(ours, n_rounds), rounds(bare, n_rounds)
+    timed(ours), timed(bare)  # warm-up
+    pairs = [(timed(ours), timed(bare)) for _ in range(n_rounds)]  # interleaved: drift hits both alike
+    mine, base = stats([p[0] for p in pairs]), stats([p[1] for p in pairs])
+    ratios = stats([a / b for a, b in pairs])
     return {"runtime_us": mine["median"] * 1e6, "runtime_spread_us": [mine["min"] * 1e6, mine["max"] * 1e6],
             "baseline_us": base["median"] * 1e6, "baseline_spread_us": [base["min"] * 1e6, base["max"] * 1e6],
-            "ratio": mine["median"] / base["median"]}
+            "ratio": ratios["median"], "ratio_spread": [ratios["min"], ratios["max"]]}
 
 
 def _roomy_limits() -> Any:
@@ -270,11 +286,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== {engine} {rt.engine.version} (rounds: {args.rounds}; median, spread min-max) ==")
             r: dict[str, Any] = {"version": rt.engine.version}
             r["host_calls"] = {}
-            print(f"{'host function':<20}{'runtime µs':>12}{'bare µs':>10}{'ratio':>8}   spread (runtime)")
+            print(f"{'host function':<20}{'runtime µs':>12}{'bare µs':>10}{'ratio':>8}   ratio spread")
             for name in CALLS:
                 h = host_call(engine, name, iterations, args.rounds)
                 r["host_calls"][name] = h
-                lo, hi = h["runtime_spread_us"]
+                lo, hi = h["ratio_spread"]
                 print(f"{name:<20}{h['runtime_us']:>12.2f}{h['baseline_us']:>10.2f}{h['ratio']:>8.2f}"
                       f"   {lo:.2f}-{hi:.2f}")
             r["app"] = {}

@@ -51,6 +51,11 @@ class ModuleCache:
 
     def load(self, key: CacheKey) -> bytes | None:
         """The payload stored under ``key``, or None (missing, foreign, corrupted or oversized)."""
+        found = self.load_with_meta(key)
+        return None if found is None else found[0]
+
+    def load_with_meta(self, key: CacheKey) -> tuple[bytes, dict[str, Any]] | None:
+        """The payload and the metadata stored with it, or None."""
         path = self._path(key)
         try:
             if path.stat().st_size > self.max_entry_size + 4096:
@@ -59,6 +64,9 @@ class ModuleCache:
             header, payload = _split(blob)
             if header.get("key") != attrs.asdict(key) or header.get("sha256") != hashlib.sha256(payload).hexdigest():
                 raise ValueError("entry does not match its key or checksum")
+            meta_sum = hashlib.sha256(json.dumps(header.get("meta", {})).encode()).hexdigest()
+            if header.get("meta_sha256") != meta_sum:
+                raise ValueError("entry metadata does not match its checksum")
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -67,13 +75,17 @@ class ModuleCache:
             path.unlink(missing_ok=True)
             return None
         self.hits += 1
-        return payload
+        meta = header.get("meta")
+        return payload, meta if isinstance(meta, dict) else {}
 
-    def store(self, key: CacheKey, payload: bytes) -> None:
+    def store(self, key: CacheKey, payload: bytes, meta: dict[str, Any] | None = None) -> None:
+        """``meta``: small JSON data kept in the checksummed header (the core keeps the module's
+        import/export specs there, so a hit does not have to list them through the engine)."""
         if len(payload) > self.max_entry_size:
             return
         header = json.dumps({"key": attrs.asdict(key), "sha256": hashlib.sha256(payload).hexdigest(),
-                             "size": len(payload)}).encode()
+                             "size": len(payload), "meta": meta or {},
+                             "meta_sha256": hashlib.sha256(json.dumps(meta or {}).encode()).hexdigest()}).encode()
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

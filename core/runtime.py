@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from .binding import HostTable, LinkFailure, LinkPlan
 from .cache import CacheKey, ModuleCache
 from .clock import Clock, Entropy, SystemClock, SystemEntropy
@@ -21,6 +23,8 @@ from .engine import (
     EngineLinkError,
     EngineRecord,
     EngineTrap,
+    ExportSpec,
+    ImportSpec,
     unenforced_limits,
 )
 from .errors import ConfigError, EngineUnavailableError, HostError, UnknownPluginError
@@ -34,6 +38,16 @@ from .storage import Storage, StorageBackend, commit_overlays
 from .validation import MERGE_HOOK, check_method_name, check_module_size, validate_module
 
 MODULE_CACHE_SIZE = 64
+
+
+def _specs_from(meta: Mapping[str, Any]) -> tuple[tuple[ImportSpec, ...], tuple[ExportSpec, ...]] | None:
+    """Import/export specs saved with a cache entry (lists of fields), or None if absent."""
+    try:
+        imports = tuple(ImportSpec(m, n, k, tuple(p), tuple(r)) for m, n, k, p, r in meta["imports"])
+        exports = tuple(ExportSpec(n, k, tuple(p), tuple(r)) for n, k, p, r in meta["exports"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return imports, exports
 
 
 def _select(kind: str, records: Mapping[str, Any], name: str) -> Any:
@@ -134,15 +148,18 @@ class Runtime:
             fresh: CompiledModule = engine.compile(wasm)
             return fresh
         key = CacheKey(digest, self.engine_record.name, engine.version, engine.fingerprint())  # type: ignore[attr-defined]
-        payload = cache.load(key)
-        if payload is not None:
+        found = cache.load_with_meta(key)
+        if found is not None:
+            payload, meta = found
             try:
-                compiled: CompiledModule = engine.deserialize(payload)  # type: ignore[attr-defined]
+                compiled: CompiledModule = engine.deserialize(payload, _specs_from(meta))  # type: ignore[attr-defined]
                 return compiled
             except Exception:  # foreign or stale despite the checksum: recompile and replace
                 cache.rejected += 1
         compiled = engine.compile(wasm)
-        cache.store(key, engine.serialize(compiled))  # type: ignore[attr-defined]
+        meta = {"imports": [attrs.astuple(i) for i in compiled.imports],
+                "exports": [attrs.astuple(e) for e in compiled.exports]}
+        cache.store(key, engine.serialize(compiled), meta)  # type: ignore[attr-defined]
         return compiled
 
     def compile_file(self, path: str | os.PathLike[str]) -> Module:
