@@ -400,21 +400,30 @@ class WasmerModule:
     """A compiled module. ``source`` re-creates it on another thread: ``("wasm", bytes)`` (as
     compiled, memory maximum capped) or ``("blob", bytes)`` (our own verified serialization)."""
 
-    def __init__(self, backend: WasmerBackend, module: Any, source: tuple[str, bytes]) -> None:
-        import wasmer
-
+    def __init__(self, backend: WasmerBackend, module: Any, source: tuple[str, bytes],
+                 specs: tuple[Any, Any] | None = None) -> None:
         self._backend = backend
         self._source = source
         self._local = threading.local()  # wasmer objects are bound to the thread that created them
         self._local.module = module
         self._module = module  # the creating thread's, for serialize()
-        names = _valtypes()
-        self.imports = tuple(ImportSpec(i.module, i.name or "", *_describe(i.type, names)) for i in module.imports)
-        self.exports = tuple(ExportSpec(e.name, *_describe(e.type, names)) for e in module.exports)
+        if specs is not None:  # recorded with a cache entry: no need to list them through wasmer
+            self.imports, self.exports = specs
+        else:
+            names = _valtypes()
+            self.imports = tuple(ImportSpec(i.module, i.name or "", *_describe(i.type, names)) for i in module.imports)
+            self.exports = tuple(ExportSpec(e.name, *_describe(e.type, names)) for e in module.exports)
+
+    @functools.cached_property
+    def _too_large(self) -> int | None:
+        """The initial size of a memory over the page cap, if any (checked at the first instantiation)."""
+        import wasmer
+
+        module = self._module
         memories = [e.type for e in module.exports if isinstance(e.type, wasmer.MemoryType)]
         memories += [i.type for i in module.imports if isinstance(i.type, wasmer.MemoryType)]
-        cap = backend.config.limits.max_memory_pages
-        self._too_large = next((m.minimum for m in memories if m.minimum > cap), None)
+        cap = self._backend.config.limits.max_memory_pages
+        return next((m.minimum for m in memories if m.minimum > cap), None)
 
     def _thread_module(self) -> Any:
         module = getattr(self._local, "module", None)
@@ -495,17 +504,17 @@ class WasmerBackend:
         return bytes(module._module.serialize())
 
     def deserialize(self, payload: bytes, specs: tuple[Any, Any] | None = None) -> WasmerModule:
-        """``specs`` (recorded imports/exports) is not needed: the memory types are read anyway."""
+        """``specs``: the (imports, exports) recorded when the entry was made, to skip listing them."""
         import wasmer
 
+        payload = bytes(payload)
         if not payload.startswith(b"\0wasmer-universal"):
             raise ValueError("not a serialized wasmer-universal module")
-        payload = bytes(payload)
         try:
             module = wasmer.Module.deserialize(self.store, payload)
         except RuntimeError as exc:
             raise ValueError(f"cannot load serialized module: {_first_line(exc)}") from None
-        return WasmerModule(self, module, ("blob", payload))
+        return WasmerModule(self, module, ("blob", payload), specs)
 
     def compile(self, wasm: bytes) -> WasmerModule:
         import wasmer

@@ -330,9 +330,19 @@ class WasmtimeBackend:
     def serialize(self, module: WasmtimeModule) -> bytes:
         return bytes(module._module.serialize())
 
-    def deserialize(self, payload: bytes, specs: tuple[Any, Any] | None = None) -> WasmtimeModule:
-        """``specs``: the (imports, exports) recorded when the entry was made, to skip listing them."""
-        return WasmtimeModule(self, wasmtime.Module.deserialize(self.engine, payload), specs)
+    def deserialize(self, payload: bytes | memoryview, specs: tuple[Any, Any] | None = None) -> WasmtimeModule:
+        """``specs``: the (imports, exports) recorded when the entry was made, to skip listing them.
+        A writable buffer is handed to wasmtime without the copy ``wasmtime.Module.deserialize`` makes."""
+        size = len(payload)
+        if isinstance(payload, memoryview) and not payload.readonly:
+            raw = (ctypes.c_uint8 * size).from_buffer(payload)
+        else:
+            raw = (ctypes.c_uint8 * size).from_buffer_copy(payload)
+        ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
+        error = ffi.wasmtime_module_deserialize(self.engine.ptr(), raw, size, ctypes.byref(ptr))
+        if error:
+            raise wasmtime.WasmtimeError._from_ptr(error)
+        return WasmtimeModule(self, wasmtime.Module._from_ptr(ptr), specs)
 
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:

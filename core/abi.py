@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
@@ -63,9 +63,9 @@ def check_limit(logic: VMLogic, length: int, limit: str, error: str) -> None:
         raise HostError(error)
 
 
-@attrs.frozen
-class Span:
-    """A guest region the host may write into (a ``BufferMut``)."""
+class Span(NamedTuple):
+    """A guest region the host may write into (a ``BufferMut``). A NamedTuple: one is built on
+    every such host call, and a tuple is the cheapest immutable record Python has."""
 
     ptr: int
     len: int

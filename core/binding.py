@@ -50,11 +50,11 @@ class BoundFunction:
 
     __slots__ = ("call", "function", "generation", "params", "results")
 
-    def __init__(self, function: HostFunction, generation: str) -> None:
+    def __init__(self, function: HostFunction, generation: str, count_calls: bool = False) -> None:
         self.function = function
         self.generation = generation
         self.params, self.results = function.signature(generation)
-        self.call: Callable[..., int | None] = _entry_point(function, generation)
+        self.call: Callable[..., int | None] = _entry_point(function, generation, count_calls)
 
     def bind(self, logic: VMLogic) -> Callable[..., int | None]:
         return functools.partial(self.call, logic)
@@ -98,12 +98,12 @@ def _emit(param: Param, i: int, raw: list[str], generation: str) -> tuple[list[s
 
 
 @functools.lru_cache(maxsize=4096)
-def _entry_point(function: HostFunction, generation: str) -> Callable[..., int | None]:
+def _entry_point(function: HostFunction, generation: str, count_calls: bool) -> Callable[..., int | None]:
     """Declarations are immutable: generate each entry point once per process, not per Runtime."""
-    return _make_call(function, generation)
+    return _make_call(function, generation, count_calls)
 
 
-def _make_call(function: HostFunction, generation: str) -> Callable[..., int | None]:
+def _make_call(function: HostFunction, generation: str, count_calls: bool = False) -> Callable[..., int | None]:
     """Generate the host function's entry point for one generation, once, at assembly."""
     phase1: list[str] = []
     phase2: list[str] = []
@@ -120,10 +120,11 @@ def _make_call(function: HostFunction, generation: str) -> Callable[..., int | N
     elif function.result == I64:
         ret = ["r = impl(logic, " + values + ") & M64", "return r - 0x10000000000000000 if r >> 63 else r"]
     else:
-        ret = ["return int(impl(logic, " + values + "))"]
+        ret = ["return impl(logic, " + values + ")"]
+    # Counting is compiled in only for runtimes that count (count_host_calls): no per-call test.
+    count = ["hc = logic.host_calls", "if hc is not None: hc[NAME] = hc.get(NAME, 0) + 1"] if count_calls else []
     body = [
-        "hc = logic.host_calls",
-        "if hc is not None: hc[NAME] = hc.get(NAME, 0) + 1",
+        *count,
         "try:",
         *("    " + line for line in ["mem = logic.memory", "limits = logic.limits", *phase1, *phase2, *ret]),
         "except HostError as exc:",
@@ -177,14 +178,14 @@ def _differs(function: HostFunction) -> bool:
 class HostTable:
     """All host functions of a runtime, bound per generation, looked up by (name, signature)."""
 
-    def __init__(self, functions: Iterable[HostFunction]) -> None:
+    def __init__(self, functions: Iterable[HostFunction], count_calls: bool = False) -> None:
         self.functions: dict[tuple[str, str], HostFunction] = {}
         self._by_name: dict[str, list[BoundFunction]] = {}
         for fn in functions:
             for generation in GENERATIONS:
                 if generation in fn.generations:
                     self.functions[(fn.name, generation)] = fn
-                    self._by_name.setdefault(fn.name, []).append(BoundFunction(fn, generation))
+                    self._by_name.setdefault(fn.name, []).append(BoundFunction(fn, generation, count_calls))
 
     @property
     def names(self) -> list[str]:

@@ -52,15 +52,19 @@ class ModuleCache:
     def load(self, key: CacheKey) -> bytes | None:
         """The payload stored under ``key``, or None (missing, foreign, corrupted or oversized)."""
         found = self.load_with_meta(key)
-        return None if found is None else found[0]
+        return None if found is None else bytes(found[0])
 
-    def load_with_meta(self, key: CacheKey) -> tuple[bytes, dict[str, Any]] | None:
-        """The payload and the metadata stored with it, or None."""
+    def load_with_meta(self, key: CacheKey) -> tuple[memoryview, dict[str, Any]] | None:
+        """The payload (a view into the file's bytes: no copy of a large module) and the metadata
+        stored with it, or None."""
         path = self._path(key)
         try:
             if path.stat().st_size > self.max_entry_size + 4096:
                 raise ValueError("entry larger than max_precompiled_module_size")
-            blob = path.read_bytes()
+            with open(path, "rb") as entry:  # into a writable buffer: engines may use it without a copy
+                blob = bytearray(os.fstat(entry.fileno()).st_size)
+                if entry.readinto(blob) != len(blob):
+                    raise ValueError("entry changed while being read")
             header, payload = _split(blob)
             if header.get("key") != attrs.asdict(key) or header.get("sha256") != hashlib.sha256(payload).hexdigest():
                 raise ValueError("entry does not match its key or checksum")
@@ -113,7 +117,7 @@ class ModuleCache:
         return len(files)
 
 
-def _split(blob: bytes) -> tuple[dict[str, Any], bytes]:
+def _split(blob: bytearray) -> tuple[dict[str, Any], memoryview]:
     if not blob.startswith(MAGIC):
         raise ValueError("not a cache entry")
     offset = len(MAGIC)
@@ -121,4 +125,4 @@ def _split(blob: bytes) -> tuple[dict[str, Any], bytes]:
     header = json.loads(blob[offset + 4 : offset + 4 + size])
     if not isinstance(header, dict):
         raise ValueError("bad header")
-    return header, blob[offset + 4 + size :]
+    return header, memoryview(blob)[offset + 4 + size :]

@@ -76,19 +76,17 @@ class VMLogic:
 
     def set_register(self, register_id: int, data: bytes) -> None:
         limits = self.limits
-        size = len(data)
-        if size > limits.max_register_size:
-            raise invalid_memory_access()
-        old = self.registers.get(register_id)
+        registers = self.registers
+        old = registers.get(register_id)
         if old is None:
-            if len(self.registers) >= limits.max_registers:
+            if len(registers) >= limits.max_registers:
                 raise invalid_memory_access()
-            total = self._register_bytes + size + 8
+            total = self._register_bytes + len(data) + 8
         else:
-            total = self._register_bytes - len(old) + size
-        if total > limits.max_registers_capacity:
+            total = self._register_bytes - len(old) + len(data)
+        if len(data) > limits.max_register_size or total > limits.max_registers_capacity:
             raise invalid_memory_access()
-        self.registers[register_id] = bytes(data)
+        registers[register_id] = data if type(data) is bytes else bytes(data)
         self._register_bytes = total
 
     def get_register(self, register_id: int) -> bytes:

@@ -49,12 +49,12 @@ class GuestMemory:
     def check(self, ptr: int, length: int) -> None:
         """Raise InvalidMemoryAccess unless ``[ptr, ptr+length)`` lies in memory (also for length 0)."""
         end = ptr + length
-        if end > self._size() and end > self._refresh():
+        if end > self._n and end > self._refresh():
             raise invalid_memory_access()
 
     def read(self, ptr: int, length: int) -> bytes:
         end = ptr + length
-        if end > self._size() and end > self._refresh():
+        if end > self._n and end > self._refresh():
             raise invalid_memory_access()
         if length == 0:
             return b""
@@ -62,7 +62,7 @@ class GuestMemory:
 
     def write(self, ptr: int, data: bytes) -> None:
         end = ptr + len(data)
-        if end > self._size() and end > self._refresh():
+        if end > self._n and end > self._refresh():
             raise invalid_memory_access()
         if data:
             self._write(ptr, data)

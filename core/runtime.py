@@ -108,7 +108,7 @@ class Runtime:
                 if name not in groups:
                     raise UnknownPluginError("host-function group", name, groups)
             functions = [f for f in functions if f.group in wanted]
-        self.host_table = HostTable(functions)
+        self.host_table = HostTable(functions, count_host_calls)
         self.engine = self.engine_record.factory(EngineConfig(self.limits, dict(engine_options or {})))
         self._modules: OrderedDict[str, Module] = OrderedDict()
         self.module_cache: ModuleCache | None = None

@@ -75,6 +75,7 @@ class InMemoryStorage:
     def __init__(self, initial: Mapping[bytes, bytes] | None = None, *, owner: Any = None) -> None:
         self._data: dict[bytes, bytes] = {bytes(k): bytes(v) for k, v in (initial or {}).items()}
         self.backend = owner
+        self.get = self._data.get  # type: ignore[method-assign]  # the dict's own get: on every host read
 
     def get(self, key: bytes) -> bytes | None:
         return self._data.get(key)
@@ -113,16 +114,18 @@ class Overlay:
     """A call's view of a store: reads see the call's own writes; nothing reaches the base until
     :func:`commit_overlays` applies ``changes`` in one atomic batch."""
 
-    __slots__ = ("base", "changes")
+    __slots__ = ("_base_get", "base", "changes")
 
     def __init__(self, base: Storage) -> None:
         self.base = base
+        self._base_get = base.get
         self.changes: dict[bytes, bytes | None] = {}
 
     def get(self, key: bytes) -> bytes | None:
-        if key in self.changes:
-            return self.changes[key]
-        return self.base.get(key)
+        changes = self.changes
+        if key in changes:
+            return changes[key]
+        return self._base_get(key)
 
     def set(self, key: bytes, value: bytes) -> bytes | None:
         previous = self.get(key)
