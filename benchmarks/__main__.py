@@ -201,25 +201,36 @@ def app_calls(engine: str, storage: str, batch: int, n_rounds: int, tmp: Path) -
     return out
 
 
-def instantiate_floor(engine: str, n_rounds: int) -> dict[str, Any]:
-    """Instantiate the example app with its imports and call an empty export, engine only."""
+def get_vs_floor(engine: str, n_rounds: int) -> dict[str, Any]:
+    """The example app's ``get`` next to the floor of a call on the same engine — instantiate the app
+    with its imports and call an empty export — timed in alternation, the ratio taken per round."""
     rt = Runtime(engine=engine)
     module = rt.compile(APP)
+    store = InMemoryStorage()
+    assert module.run("set", input=b'{"key":"k","value":"v"}', context=CTX, storage=store).ok
     from calimero_runtime.logic import VMLogic
 
-    def once() -> float:
+    def floor() -> float:
         logic = VMLogic(context=CTX, input=b"", limits=rt.limits, storage=InMemoryStorage(),
                         private_storage=None, clock=rt.clock, entropy=rt.entropy)
-        assert not isinstance(module.link, str) and hasattr(module.link, "host_imports")
         imports = module.link.host_imports(logic)  # type: ignore[union-attr]
         t0 = time.perf_counter()
-        for _ in range(50):
-            instance = module.compiled.instantiate(imports)
-            instance.call("noop")
-        return (time.perf_counter() - t0) / 50
+        for _ in range(100):
+            module.compiled.instantiate(imports).call("noop")
+        return (time.perf_counter() - t0) / 100
 
-    s = rounds(once, n_rounds)
-    return {"us": s["median"] * 1e6, "spread_us": [s["min"] * 1e6, s["max"] * 1e6]}
+    def get() -> float:
+        t0 = time.perf_counter()
+        for _ in range(100):
+            module.run("get", input=b'{"key":"k"}', context=CTX, storage=store)
+        return (time.perf_counter() - t0) / 100
+
+    timed(floor), timed(get)
+    pairs = [(timed(get), timed(floor)) for _ in range(n_rounds)]
+    g, f, r = stats([p[0] for p in pairs]), stats([p[1] for p in pairs]), stats([a / b for a, b in pairs])
+    return {"get_us": g["median"] * 1e6, "floor_us": f["median"] * 1e6,
+            "floor_spread_us": [f["min"] * 1e6, f["max"] * 1e6], "ratio": r["median"],
+            "ratio_spread": [r["min"], r["max"]]}
 
 
 # -- compile and cache ------------------------------------------------------------------------------
@@ -243,10 +254,12 @@ def compile_and_cache(engine: str, wasm: bytes, n_rounds: int, tmp: Path) -> dic
         assert rt.module_cache is not None and rt.module_cache.hits == 1
         return elapsed
 
-    c, h = rounds(cold, n_rounds), rounds(hit, max(n_rounds, 5))
+    timed(cold), timed(hit)
+    pairs = [(timed(cold), timed(hit)) for _ in range(max(n_rounds, 5))]
+    c, h, r = stats([p[0] for p in pairs]), stats([p[1] for p in pairs]), stats([a / b for a, b in pairs])
     return {"module_bytes": len(wasm), "cold_ms": c["median"] * 1e3, "cold_spread_ms": [c["min"] * 1e3, c["max"] * 1e3],
             "cache_hit_ms": h["median"] * 1e3, "cache_hit_spread_ms": [h["min"] * 1e3, h["max"] * 1e3],
-            "speedup": c["median"] / h["median"]}
+            "speedup": r["median"], "speedup_spread": [r["min"], r["max"]]}
 
 
 def memory(engine: str, live: int) -> dict[str, Any]:
@@ -299,16 +312,17 @@ def main(argv: list[str] | None = None) -> int:
                 r["app"][storage] = a
                 print(f"example app on {storage:<8}" + "".join(
                     f"  {k}: {v['calls_per_second']:,.0f}/s ({v['us_per_call']:.0f} µs)" for k, v in a.items()))
-            floor = instantiate_floor(engine, args.rounds)
-            r["instantiate_and_empty_call_us"] = floor
-            get_us = r["app"]["memory"]["get"]["us_per_call"]
-            r["get_over_instantiate"] = get_us / floor["us"]
-            print(f"instantiate app + empty call: {floor['us']:.0f} µs; get / that = {r['get_over_instantiate']:.2f}")
+            floor = get_vs_floor(engine, args.rounds)
+            r["get_vs_instantiate_and_empty_call"] = floor
+            lo, hi = floor["ratio_spread"]
+            print(f"instantiate app + empty call: {floor['floor_us']:.0f} µs; get: {floor['get_us']:.0f} µs; "
+                  f"get / that = {floor['ratio']:.2f} (spread {lo:.2f}-{hi:.2f})")
             for label, wasm in (("example app", APP), ("large module", large)):
                 c = compile_and_cache(engine, wasm, max(3, args.rounds // 2), tmp)
                 r.setdefault("compile", {})[label] = c
                 print(f"compile {label} ({c['module_bytes'] // 1024} KiB): cold {c['cold_ms']:.1f} ms, "
-                      f"cache hit {c['cache_hit_ms']:.2f} ms, speedup {c['speedup']:.0f}x")
+                      f"cache hit {c['cache_hit_ms']:.2f} ms, speedup {c['speedup']:.0f}x "
+                      f"(spread {c['speedup_spread'][0]:.0f}-{c['speedup_spread'][1]:.0f})")
             r["memory"] = memory(engine, 200)
             print(f"RSS per live instance: {r['memory']['rss_per_live_instance_kib']:.0f} KiB; "
                   f"peak RSS {r['memory']['peak_rss_mib']:.0f} MiB")
