@@ -419,7 +419,7 @@ class WasmerModule:
         """The initial size of a memory over the page cap, if any (checked at the first instantiation)."""
         import wasmer
 
-        module = self._module
+        module = self._thread_module()  # wasmer objects are bound to their thread
         memories = [e.type for e in module.exports if isinstance(e.type, wasmer.MemoryType)]
         memories += [i.type for i in module.imports if isinstance(i.type, wasmer.MemoryType)]
         cap = self._backend.config.limits.max_memory_pages
