@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import attrs
 
 from .errors import HostError
-from .memory import invalid_memory_access
 from .outcome import Location
 
 if TYPE_CHECKING:
@@ -71,16 +70,30 @@ class Span(NamedTuple):
     len: int
 
 
+Source = tuple[list[str], list[str]]
+"""Generated Python lines for one parameter: phase 1 (descriptor, limits) and phase 2 (load)."""
+
+
 class Param:
-    """Base of ABI parameter types."""
+    """Base of ABI parameter types.
+
+    A type either emits straight-line source for the generated entry point (``emit``: the hot types
+    below) or implements ``describe`` (phase 1: read the descriptor, check limits) and ``load``
+    (phase 2: read and decode the bytes), which the default ``emit`` calls. The generated code sees
+    ``logic``, ``mem`` (its GuestMemory), ``limits``, the raw wasm ints ``raw`` and must bind ``v{i}``.
+    """
 
     loads: bool = False  # whether phase 2 is needed
 
     def wasm(self, generation: str) -> tuple[str, ...]:
         raise NotImplementedError
 
+    def emit(self, i: int, raw: list[str], generation: str) -> Source:
+        one = [f"v{i} = P[{i}].describe(logic, ({', '.join(raw)},), G)"]
+        return one, ([f"v{i} = P[{i}].load(logic, v{i})"] if self.loads else [])
+
     def describe(self, logic: VMLogic, raw: Sequence[int], generation: str) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement emit() or describe()")
 
     def load(self, logic: VMLogic, described: Any) -> Any:
         return described
@@ -95,8 +108,8 @@ class Reg(Param):
     def wasm(self, generation: str) -> tuple[str, ...]:
         return (I64,)
 
-    def describe(self, logic: VMLogic, raw: Sequence[int], generation: str) -> int:
-        return raw[0] & MASK64
+    def emit(self, i: int, raw: list[str], generation: str) -> Source:
+        return [f"v{i} = {raw[0]} & M64"], []
 
 
 class U64(Reg):
@@ -109,8 +122,8 @@ class Flag(Param):
     def wasm(self, generation: str) -> tuple[str, ...]:
         return (I32,)
 
-    def describe(self, logic: VMLogic, raw: Sequence[int], generation: str) -> int:
-        return raw[0] & MASK32
+    def emit(self, i: int, raw: list[str], generation: str) -> Source:
+        return [f"v{i} = {raw[0]} & M32"], []
 
 
 @attrs.frozen(repr=False)
@@ -132,33 +145,38 @@ class Buffer(Param):
     def wasm(self, generation: str) -> tuple[str, ...]:
         return (I64,) if generation == CURRENT else (I64, I64)
 
-    def describe(self, logic: VMLogic, raw: Sequence[int], generation: str) -> tuple[int, int] | None:
+    def emit(self, i: int, raw: list[str], generation: str) -> Source:
+        p, n, v = f"p{i}", f"n{i}", f"v{i}"
         if generation == CURRENT:
-            desc = raw[0] & MASK64
-            if self.optional and desc == 0:
-                return None
-            ptr, length = logic.memory.read_buffer(desc)
+            read = ["if q + 16 > mem._n and q + 16 > mem._refresh(): raise IMA()",
+                    f"{p}, {n} = unpack_buffer(mem._read(q, 16))"]
         else:
-            ptr, length = raw[0] & MASK64, raw[1] & MASK64
-        if self.exact is not None and length != self.exact:
-            raise invalid_memory_access()
+            read = [f"{p} = {raw[0]} & M64", f"{n} = {raw[1]} & M64"]
+        if self.exact is not None:
+            read.append(f"if {n} != {self.exact}: raise IMA()")
         if self.limit is not None and self.error is not None:
-            check_limit(logic, length, self.limit, self.error)
-        return ptr, length
+            read.append(f"if {n} > limits.{self.limit}: check_limit(logic, {n}, {self.limit!r}, {self.error!r})")
+        two = self._load_source(p, n, v)
+        if generation == CURRENT:
+            one = [f"q = {raw[0]} & M64"]
+            if self.optional:  # a null descriptor pointer: no buffer
+                return ([*one, f"if q == 0: {p} = None", "else:", *("    " + line for line in read)],
+                        [f"if {p} is None: {v} = None", "else:", *("    " + line for line in two)])
+            return [*one, *read], two
+        return read, two
 
-    def load(self, logic: VMLogic, described: tuple[int, int] | None) -> Any:
-        if described is None:
-            return None
-        data = logic.memory.read(*described)
-        return decode_utf8(data) if self.text else data
+    def _load_source(self, p: str, n: str, v: str) -> list[str]:
+        lines = [f"e = {p} + {n}", "if e > mem._n and e > mem._refresh(): raise IMA()",
+                 f"{v} = mem._read({p}, {n}) if {n} else b''"]
+        return [*lines, f"{v} = decode_utf8({v})"] if self.text else lines
 
 
 @attrs.frozen(repr=False)
 class BufferMut(Buffer):
     """A ``BufferMut*``: a region the host writes into. Loads as a :class:`Span` (nothing read)."""
 
-    def load(self, logic: VMLogic, described: tuple[int, int] | None) -> Span | None:
-        return None if described is None else Span(*described)
+    def _load_source(self, p: str, n: str, v: str) -> list[str]:
+        return [f"{v} = Span({p}, {n})"]
 
 
 class LocationParam(Param):
@@ -263,5 +281,5 @@ class Unread(Param):
     def wasm(self, generation: str) -> tuple[str, ...]:
         return (I64,) if generation == CURRENT else (I64, I64)
 
-    def describe(self, logic: VMLogic, raw: Sequence[int], generation: str) -> None:
-        return None
+    def emit(self, i: int, raw: list[str], generation: str) -> Source:
+        return [f"v{i} = None"], []

@@ -21,13 +21,7 @@ from .abi import (
     I64,
     MASK32,
     MASK64,
-    Buffer,
-    BufferMut,
-    Flag,
-    Param,
-    Reg,
     Span,
-    Unread,
     check_limit,
     decode_utf8,
 )
@@ -56,46 +50,6 @@ class BoundFunction:
         self.params, self.results = function.signature(generation)
         self.call: Callable[..., int | None] = _entry_point(function, generation, count_calls)
 
-    def bind(self, logic: VMLogic) -> Callable[..., int | None]:
-        return functools.partial(self.call, logic)
-
-
-def _emit(param: Param, i: int, raw: list[str], generation: str) -> tuple[list[str], list[str]]:
-    """Straight-line source for one parameter: phase 1 (descriptor, limits) and phase 2 (load).
-
-    Mirrors ``describe``/``load`` of :mod:`.abi` exactly for the hot types; any other type is called
-    through its methods, so a new parameter type works without touching this function.
-    """
-    v = f"v{i}"
-    if isinstance(param, Reg):  # Reg and U64
-        return [f"{v} = {raw[0]} & M64"], []
-    if isinstance(param, Flag):
-        return [f"{v} = {raw[0]} & M32"], []
-    if isinstance(param, Buffer) and not param.optional:
-        p, n = f"p{i}", f"n{i}"
-        if generation == CURRENT:
-            one = [f"q = {raw[0]} & M64",
-                   "if q + 16 > mem._n and q + 16 > mem._refresh(): raise IMA()",
-                   f"{p}, {n} = unpack_buffer(mem._read(q, 16))"]
-        else:
-            one = [f"{p} = {raw[0]} & M64", f"{n} = {raw[1]} & M64"]
-        if param.exact is not None:
-            one.append(f"if {n} != {param.exact}: raise IMA()")
-        if param.limit is not None and param.error is not None:
-            one.append(f"if {n} > limits.{param.limit}: check_limit(logic, {n}, {param.limit!r}, {param.error!r})")
-        if isinstance(param, BufferMut):  # BufferMut and Region: the implementation does its own access
-            return one, [f"{v} = Span({p}, {n})"]
-        two = [f"e = {p} + {n}",
-               "if e > mem._n and e > mem._refresh(): raise IMA()",
-               f"{v} = mem._read({p}, {n}) if {n} else b''"]
-        if param.text:
-            two.append(f"{v} = decode_utf8({v})")
-        return one, two
-    if isinstance(param, Unread):
-        return [f"{v} = None"], []
-    one = [f"{v} = P[{i}].describe(logic, ({', '.join(raw)},), G)"]
-    return one, ([f"{v} = P[{i}].load(logic, {v})"] if param.loads else [])
-
 
 @functools.lru_cache(maxsize=4096)
 def _entry_point(function: HostFunction, generation: str, count_calls: bool) -> Callable[..., int | None]:
@@ -111,7 +65,7 @@ def _make_call(function: HostFunction, generation: str, count_calls: bool = Fals
     for i, param in enumerate(function.params):
         raw = [f"a{len(args) + k}" for k in range(len(param.wasm(generation)))]
         args += raw
-        one, two = _emit(param, i, raw, generation)
+        one, two = param.emit(i, raw, generation)
         phase1 += one
         phase2 += two
     values = ", ".join(f"v{i}" for i in range(len(function.params)))

@@ -97,12 +97,6 @@ class VMLogic:
 
     # -- guest memory helpers ----------------------------------------------------------------------
 
-    def write_span(self, span: Span, data: bytes) -> None:
-        """Write into a BufferMut; more bytes than it holds is InvalidMemoryAccess."""
-        if len(data) > span.len:
-            raise invalid_memory_access()
-        self.memory.write(span.ptr, data)
-
     def read_exact(self, span: Span, size: int) -> bytes:
         if span.len != size:
             raise invalid_memory_access()

@@ -7,12 +7,7 @@ unchecked. Length may be cached by a backend: on a miss we refresh once, then fa
 
 from __future__ import annotations
 
-import struct
-
 from .errors import HostError
-
-_U64 = struct.Struct("<Q")
-_BUF = struct.Struct("<QQ")
 
 
 def invalid_memory_access() -> HostError:
@@ -67,14 +62,7 @@ class GuestMemory:
         if data:
             self._write(ptr, data)
 
-    def read_u64(self, ptr: int) -> int:
-        value: int = _U64.unpack(self.read(ptr, 8))[0]
-        return value
 
-    def read_buffer(self, ptr: int) -> tuple[int, int]:
-        """Read a 16-byte ``Buffer`` descriptor: (ptr, len)."""
-        p, n = _BUF.unpack(self.read(ptr, 16))
-        return p, n
 
 
 class BytesMemory(GuestMemory):

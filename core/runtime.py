@@ -6,7 +6,6 @@ import hashlib
 import os
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -161,9 +160,6 @@ class Runtime:
                 "exports": [attrs.astuple(e) for e in compiled.exports]}
         cache.store(key, engine.serialize(compiled), meta)  # type: ignore[attr-defined]
         return compiled
-
-    def compile_file(self, path: str | os.PathLike[str]) -> Module:
-        return self.compile(Path(path).read_bytes())
 
     # -- storage -----------------------------------------------------------------------------------
 
