@@ -47,6 +47,7 @@ from calimero_runtime.engine import (
     ExportSpec,
     HostImport,
     ImportSpec,
+    describe_extern,
 )
 from calimero_runtime.errors import CompilationError
 from calimero_runtime.memory import GuestMemory
@@ -328,16 +329,9 @@ def _valtypes() -> dict[Any, str]:
 def _describe(ty: object, names: dict[Any, str]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     import wasmer
 
-    if isinstance(ty, wasmer.FunctionType):
-        return ("func", tuple(names.get(t, str(t)) for t in ty.params),
-                tuple(names.get(t, str(t)) for t in ty.results))
-    if isinstance(ty, wasmer.MemoryType):
-        return "memory", (), ()
-    if isinstance(ty, wasmer.TableType):
-        return "table", (), ()
-    if isinstance(ty, wasmer.GlobalType):
-        return "global", (), ()
-    return type(ty).__name__.lower(), (), ()
+    kinds = ((wasmer.FunctionType, "func"), (wasmer.MemoryType, "memory"), (wasmer.TableType, "table"),
+             (wasmer.GlobalType, "global"))
+    return describe_extern(ty, kinds, lambda t: names.get(t, str(t)))
 
 
 class WasmerMemory(GuestMemory):

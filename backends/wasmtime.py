@@ -29,6 +29,7 @@ from calimero_runtime.engine import (
     ExportSpec,
     HostImport,
     ImportSpec,
+    describe_extern,
 )
 from calimero_runtime.errors import CompilationError, ConfigError
 from calimero_runtime.memory import GuestMemory
@@ -60,20 +61,12 @@ def classify_trap(trap: wasmtime.Trap) -> EngineTrap:
     return EngineTrap(kind, message)
 
 
-def _valtype(t: wasmtime.ValType) -> str:
-    return str(t)
+EXTERN_KINDS = ((wasmtime.FuncType, "func"), (wasmtime.MemoryType, "memory"), (wasmtime.TableType, "table"),
+                (wasmtime.GlobalType, "global"))
 
 
 def _describe(ty: object) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    if isinstance(ty, wasmtime.FuncType):
-        return "func", tuple(map(_valtype, ty.params)), tuple(map(_valtype, ty.results))
-    if isinstance(ty, wasmtime.MemoryType):
-        return "memory", (), ()
-    if isinstance(ty, wasmtime.TableType):
-        return "table", (), ()
-    if isinstance(ty, wasmtime.GlobalType):
-        return "global", (), ()
-    return type(ty).__name__.lower(), (), ()
+    return describe_extern(ty, EXTERN_KINDS, str)
 
 
 class WasmtimeMemory(GuestMemory):

@@ -56,6 +56,23 @@ class ImportSpec:
     results: tuple[str, ...] = ()
 
 
+ExternKinds = Sequence[tuple[type, str]]
+"""An engine's extern type classes paired with their kind names; the function type comes first."""
+
+
+def describe_extern(
+    ty: object, kinds: ExternKinds, valtype: Callable[[Any], str]
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(kind, params, results) of an engine's import/export type: the fields of ImportSpec/ExportSpec
+    after module and name. ``valtype`` names a value type (``"i64"``)."""
+    for cls, kind in kinds:
+        if isinstance(ty, cls):
+            if kind != "func":
+                return kind, (), ()
+            return kind, tuple(map(valtype, ty.params)), tuple(map(valtype, ty.results))  # type: ignore[attr-defined]
+    return type(ty).__name__.lower(), (), ()
+
+
 @attrs.frozen
 class ExportSpec:
     name: str
