@@ -323,14 +323,12 @@ class WasmtimeBackend:
     def serialize(self, module: WasmtimeModule) -> bytes:
         return bytes(module._module.serialize())
 
-    def deserialize(self, payload: bytes | memoryview, specs: tuple[Any, Any] | None = None) -> WasmtimeModule:
+    def deserialize(self, payload: bytes, specs: tuple[Any, Any] | None = None) -> WasmtimeModule:
         """``specs``: the (imports, exports) recorded when the entry was made, to skip listing them.
-        A writable buffer is handed to wasmtime without the copy ``wasmtime.Module.deserialize`` makes."""
+        The bytes are handed to wasmtime in place, without the copy ``wasmtime.Module.deserialize`` makes."""
+        payload = bytes(payload)  # no copy when it is bytes already; keeps the buffer alive for the call
         size = len(payload)
-        if isinstance(payload, memoryview) and not payload.readonly:
-            raw = (ctypes.c_uint8 * size).from_buffer(payload)
-        else:
-            raw = (ctypes.c_uint8 * size).from_buffer_copy(payload)
+        raw = ctypes.cast(ctypes.c_char_p(payload), ctypes.POINTER(ctypes.c_uint8))
         ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
         error = ffi.wasmtime_module_deserialize(self.engine.ptr(), raw, size, ctypes.byref(ptr))
         if error:

@@ -43,13 +43,15 @@ def test_second_runtime_loads_from_disk(cached_engine: str, tmp_path: Path) -> N
     assert len(second.module_cache.entries()) == 1
 
 
-@pytest.mark.parametrize("damage", ["flip_payload_byte", "truncate", "garbage", "foreign_header"])
+@pytest.mark.parametrize("damage", ["flip_payload_byte", "flip_header_byte", "truncate", "garbage", "foreign_header"])
 def test_damaged_entries_are_recompiled_never_trusted(cached_engine: str, tmp_path: Path, damage: str) -> None:
     assert _runs(Runtime(engine=cached_engine, cache_dir=tmp_path))
     (entry,) = ModuleCache(tmp_path).entries()
     blob = bytearray(entry.read_bytes())
     if damage == "flip_payload_byte":
         blob[-100] ^= 0xFF
+    elif damage == "flip_header_byte":  # inside the import/export specs kept in the header
+        blob[blob.index(b'"meta"') + 20] ^= 0x01
     elif damage == "truncate":
         blob = blob[: len(blob) // 2]
     elif damage == "garbage":
