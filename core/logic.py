@@ -37,6 +37,11 @@ class VMLogic:
         self.context = context
         self.input = input
         self.limits = limits
+        # the limits checked on every register or storage write, as plain attributes (fewer lookups)
+        self._max_register_size = limits.max_register_size
+        self._max_registers_capacity = limits.max_registers_capacity
+        self._max_writes = limits.max_storage_writes
+        self._max_write_bytes = limits.max_storage_write_bytes
         self.clock = clock
         self.entropy = entropy
         self.node_client = node_client
@@ -75,16 +80,16 @@ class VMLogic:
     # -- registers (ABI.md §1.3) -------------------------------------------------------------------
 
     def set_register(self, register_id: int, data: bytes) -> None:
-        limits = self.limits
         registers = self.registers
         old = registers.get(register_id)
+        size = len(data)
         if old is None:
-            if len(registers) >= limits.max_registers:
+            if len(registers) >= self.limits.max_registers:
                 raise invalid_memory_access()
-            total = self._register_bytes + len(data) + 8
+            total = self._register_bytes + size + 8
         else:
-            total = self._register_bytes - len(old) + len(data)
-        if len(data) > limits.max_register_size or total > limits.max_registers_capacity:
+            total = self._register_bytes - len(old) + size
+        if size > self._max_register_size or total > self._max_registers_capacity:
             raise invalid_memory_access()
         registers[register_id] = data if type(data) is bytes else bytes(data)
         self._register_bytes = total
@@ -105,11 +110,12 @@ class VMLogic:
     # -- write budget (ABI.md §3.4) ----------------------------------------------------------------
 
     def charge_write(self, nbytes: int) -> None:
-        limits = self.limits
-        if self.writes + 1 > limits.max_storage_writes:
-            raise HostError("StorageWriteCountExceeded", max=limits.max_storage_writes)
+        writes = self.writes + 1
         attempted = self.write_bytes + nbytes
-        if attempted > limits.max_storage_write_bytes:
+        if writes > self._max_writes or attempted > self._max_write_bytes:
+            limits = self.limits
+            if writes > limits.max_storage_writes:
+                raise HostError("StorageWriteCountExceeded", max=limits.max_storage_writes)
             raise HostError("StorageWriteBytesExceeded", attempted=attempted, max=limits.max_storage_write_bytes)
-        self.writes += 1
+        self.writes = writes
         self.write_bytes = attempted

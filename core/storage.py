@@ -128,8 +128,9 @@ class Overlay:
         return self._base_get(key)
 
     def set(self, key: bytes, value: bytes) -> bytes | None:
-        previous = self.get(key)
-        self.changes[key] = value
+        changes = self.changes  # get() inlined: this is on every storage_write
+        previous = changes[key] if key in changes else self._base_get(key)
+        changes[key] = value
         return previous
 
     def remove(self, key: bytes) -> bytes | None:
