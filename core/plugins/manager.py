@@ -53,11 +53,17 @@ def _entry_points() -> list[md.EntryPoint]:
     return sorted(md.entry_points(group=PROJECT), key=lambda ep: ep.name)
 
 
-def _dist_of(ep: md.EntryPoint) -> tuple[str, str]:
+def _dist_of(ep: md.EntryPoint, seen: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """Name and version of the entry point's distribution. ``seen`` is per load: each distribution's
+    metadata is parsed once, not once per entry point (that parsing was most of a Runtime's start-up)."""
     dist = getattr(ep, "dist", None)
     if dist is None:
         return "unknown", ""
-    return dist.metadata["Name"] or "unknown", dist.version or ""
+    key = str(getattr(dist, "_path", id(dist)))
+    if key not in seen:
+        meta = dist.metadata
+        seen[key] = (meta["Name"] or "unknown", meta["Version"] or "")
+    return seen[key]
 
 
 class PluginManager:
@@ -80,8 +86,9 @@ class PluginManager:
             raise PluginError(f"{len(self.failures)} plugin(s) failed to load: {lines}")
 
     def _load_entry_points(self) -> None:
+        seen: dict[str, tuple[str, str]] = {}
         for ep in _entry_points():
-            dist, version = _dist_of(ep)
+            dist, version = _dist_of(ep, seen)
             if self.pm.get_plugin(ep.name) is not None or self.pm.is_blocked(ep.name):
                 continue
             try:
