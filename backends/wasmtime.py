@@ -105,6 +105,7 @@ FAST_PATH_MAJOR = "50"  # the wasmtime-py major whose C-API layout this path was
 _TLS = threading.local()
 _SLAB: dict[int, tuple[Callable[..., int | None], int, bool]] = {}
 _NEXT_ENV = itertools.count(1)
+_EXTERN_FUNC, _EXTERN_MEMORY = ffi.WASMTIME_EXTERN_FUNC.value, ffi.WASMTIME_EXTERN_MEMORY.value
 _SLOTS = ctypes.POINTER(ctypes.c_int64)  # a raw slot is 16 bytes: slot i starts at int64 index 2*i
 _RAW_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, _SLOTS, ctypes.c_size_t)
 _TRAP_MESSAGE = ctypes.create_string_buffer(b"host function failed")
@@ -181,6 +182,11 @@ class WasmtimeInstance:
         if not ffi.wasmtime_instance_export_get(self._store._context(), ctypes.byref(self._instance._instance),
                                                 raw, len(raw), ctypes.byref(item)):
             return None
+        # the two kinds a call needs, without wrap_extern's per-call import statement
+        if item.kind == _EXTERN_FUNC:
+            return wasmtime.Func._from_raw(item.of.func)
+        if item.kind == _EXTERN_MEMORY:
+            return wasmtime.Memory._from_raw(item.of.memory)
         return wrap_extern(item)
 
     def call(self, name: str) -> None:
