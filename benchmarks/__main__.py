@@ -213,13 +213,15 @@ def get_vs_floor(engine: str, n_rounds: int) -> dict[str, Any]:
     assert module.run("set", input=b'{"key":"k","value":"v"}', context=CTX, storage=store).ok
     from calimero_runtime.logic import VMLogic
 
-    def floor() -> float:
+    def floor(call: bool = True) -> float:
         logic = VMLogic(context=CTX, input=b"", limits=rt.limits, storage=InMemoryStorage(),
                         private_storage=None, clock=rt.clock, entropy=rt.entropy)
         imports = module.link.host_imports(logic)  # type: ignore[union-attr]
         t0 = time.perf_counter()
         for _ in range(100):
-            module.compiled.instantiate(imports).call("noop")
+            instance = module.compiled.instantiate(imports)
+            if call:
+                instance.call("noop")
         return (time.perf_counter() - t0) / 100
 
     def get() -> float:
@@ -231,7 +233,9 @@ def get_vs_floor(engine: str, n_rounds: int) -> dict[str, Any]:
     timed(floor), timed(get)
     pairs = [(timed(get), timed(floor)) for _ in range(n_rounds)]
     g, f, r = stats([p[0] for p in pairs]), stats([p[1] for p in pairs]), stats([a / b for a, b in pairs])
-    return {"get_us": g["median"] * 1e6, "floor_us": f["median"] * 1e6,
+    i = rounds(functools.partial(floor, False), n_rounds)
+    return {"get_us": g["median"] * 1e6, "floor_us": f["median"] * 1e6, "instantiate_us": i["median"] * 1e6,
+            "instantiate_spread_us": [i["min"] * 1e6, i["max"] * 1e6],
             "floor_spread_us": [f["min"] * 1e6, f["max"] * 1e6], "ratio": r["median"],
             "ratio_spread": [r["min"], r["max"]]}
 
@@ -322,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
             floor = get_vs_floor(engine, args.rounds)
             r["get_vs_instantiate_and_empty_call"] = floor
             lo, hi = floor["ratio_spread"]
-            print(f"instantiate app + empty call: {floor['floor_us']:.0f} µs; get: {floor['get_us']:.0f} µs; "
+            print(f"instantiate app: {floor['instantiate_us']:.0f} µs; "
+                  f"instantiate app + empty call: {floor['floor_us']:.0f} µs; get: {floor['get_us']:.0f} µs; "
                   f"get / that = {floor['ratio']:.2f} (spread {lo:.2f}-{hi:.2f})")
             for label, wasm in (("example app", APP), ("app-shaped module", REGISTRY), ("synthetic module", large)):
                 c = compile_and_cache(engine, wasm, max(3, args.rounds // 2), tmp)
