@@ -14,7 +14,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from importlib.metadata import version as _dist_version
-from typing import Any
+from typing import Any, cast
 
 import wasmtime
 from wasmtime import _ffi as ffi
@@ -183,9 +183,10 @@ class WasmtimeInstance:
                                                 raw, len(raw), ctypes.byref(item)):
             return None
         # the two kinds a call needs, without wrap_extern's per-call import statement
-        if item.kind == _EXTERN_FUNC:
+        kind = cast(int, item.kind)  # a ctypes field reads as int (the stubs say c_ubyte)
+        if kind == _EXTERN_FUNC:
             return wasmtime.Func._from_raw(item.of.func)
-        if item.kind == _EXTERN_MEMORY:
+        if kind == _EXTERN_MEMORY:
             return wasmtime.Memory._from_raw(item.of.memory)
         return wrap_extern(item)
 
