@@ -38,6 +38,7 @@ class VMLogic:
         self.input = input
         self.limits = limits
         # the limits checked on every register or storage write, as plain attributes (fewer lookups)
+        self._max_registers = limits.max_registers
         self._max_register_size = limits.max_register_size
         self._max_registers_capacity = limits.max_registers_capacity
         self._max_writes = limits.max_storage_writes
@@ -84,7 +85,7 @@ class VMLogic:
         old = registers.get(register_id)
         size = len(data)
         if old is None:
-            if len(registers) >= self.limits.max_registers:
+            if len(registers) >= self._max_registers:
                 raise invalid_memory_access()
             total = self._register_bytes + size + 8
         else:
@@ -112,10 +113,9 @@ class VMLogic:
     def charge_write(self, nbytes: int) -> None:
         writes = self.writes + 1
         attempted = self.write_bytes + nbytes
-        if writes > self._max_writes or attempted > self._max_write_bytes:
-            limits = self.limits
-            if writes > limits.max_storage_writes:
-                raise HostError("StorageWriteCountExceeded", max=limits.max_storage_writes)
-            raise HostError("StorageWriteBytesExceeded", attempted=attempted, max=limits.max_storage_write_bytes)
+        if writes > self._max_writes:
+            raise HostError("StorageWriteCountExceeded", max=self._max_writes)
+        if attempted > self._max_write_bytes:
+            raise HostError("StorageWriteBytesExceeded", attempted=attempted, max=self._max_write_bytes)
         self.writes = writes
         self.write_bytes = attempted

@@ -53,17 +53,17 @@ def _entry_points() -> list[md.EntryPoint]:
     return sorted(md.entry_points(group=PROJECT), key=lambda ep: ep.name)
 
 
-def _dist_of(ep: md.EntryPoint, seen: dict[str, tuple[str, str]]) -> tuple[str, str]:
-    """Name and version of the entry point's distribution. ``seen`` is per load: each distribution's
-    metadata is parsed once, not once per entry point (that parsing was most of a Runtime's start-up)."""
+def _dist_of(ep: md.EntryPoint, seen: dict[object, tuple[str, str]]) -> tuple[str, str]:
+    """Name and version of the entry point's distribution. ``seen`` is per load: the entry points of
+    one distribution share its object, whose metadata is parsed once, not once per entry point (that
+    parsing was most of a Runtime's start-up)."""
     dist = getattr(ep, "dist", None)
     if dist is None:
         return "unknown", ""
-    key = str(getattr(dist, "_path", id(dist)))
-    if key not in seen:
+    if dist not in seen:
         meta = dist.metadata
-        seen[key] = (meta["Name"] or "unknown", meta["Version"] or "")
-    return seen[key]
+        seen[dist] = (meta["Name"] or "unknown", meta["Version"] or "")
+    return seen[dist]
 
 
 class PluginManager:
@@ -86,7 +86,7 @@ class PluginManager:
             raise PluginError(f"{len(self.failures)} plugin(s) failed to load: {lines}")
 
     def _load_entry_points(self) -> None:
-        seen: dict[str, tuple[str, str]] = {}
+        seen: dict[object, tuple[str, str]] = {}
         for ep in _entry_points():
             dist, version = _dist_of(ep, seen)
             if self.pm.get_plugin(ep.name) is not None or self.pm.is_blocked(ep.name):
